@@ -1,0 +1,73 @@
+"""Database engines, sessions and schema upgrades (SQLite by default, PostgreSQL in production)."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DATABASE_URL = "sqlite:///openmdt.db"
+
+
+def database_url_from_env() -> str:
+    """The database URL: `OPENMDT_DATABASE_URL`, else `openmdt.db` in the working directory."""
+    return os.environ.get("OPENMDT_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers work during a write; foreign keys are off in SQLite unless asked for."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    if not _is_memory(dbapi_connection):
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _is_memory(dbapi_connection: Any) -> bool:
+    rows = dbapi_connection.execute("PRAGMA database_list").fetchall()
+    return not rows or not rows[0][2]
+
+
+def make_engine(database_url: str | None = None) -> Engine:
+    """An Engine for the URL, with SQLite tuned for a small multi-user server."""
+    url = database_url or database_url_from_env()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (templates read them afterwards)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(database_url: str) -> Any:
+    """The Alembic configuration shipped inside the package, pointed at `database_url`."""
+    from alembic.config import Config
+
+    package = resources.files("openmdt.store")
+    config = Config(str(package / "alembic.ini"))
+    config.set_main_option("script_location", str(package / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(database_url: str | None = None, engine: Engine | None = None) -> None:
+    """Bring the schema to the newest migration (`alembic upgrade head`)."""
+    from alembic import command
+
+    url = database_url or database_url_from_env()
+    config = alembic_config(url)
+    if engine is not None:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    command.upgrade(config, "head")

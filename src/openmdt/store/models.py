@@ -1,0 +1,236 @@
+"""The tables of OpenMDT as typed SQLAlchemy 2 models (one organisation = one tenant)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every OpenMDT table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    """An NHS trust or other body; every clinical row belongs to exactly one."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A person who signs in; one role each (coordinator, clinician, chair, auditor, admin)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(Base):
+    """A browser session; the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept to throttle password guessing per account and address."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    client_ip: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Meeting(Base):
+    """One MDT meeting: its date, COSD MDT type (CR3190), site and the knowledge pack used."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    meeting_date: Mapped[date] = mapped_column(Date)
+    mdt_type: Mapped[str] = mapped_column(String(4))
+    site_code: Mapped[str] = mapped_column(String(20))
+    pack_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cases: Mapped[list[MeetingCase]] = relationship(
+        back_populates="meeting",
+        order_by="MeetingCase.position",
+        foreign_keys="MeetingCase.meeting_id",
+    )
+    attendance: Mapped[list[Attendance]] = relationship(order_by="Attendance.id")
+
+    @property
+    def finalised(self) -> bool:
+        """True once the chair has finalised the meeting (its record is then locked)."""
+        return self.status == "finalised"
+
+
+class MeetingCase(Base):
+    """A patient listed at a meeting: current facts version, effective route and status."""
+
+    __tablename__ = "meeting_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    case_ref: Mapped[str] = mapped_column(String(100))
+    site: Mapped[str | None] = mapped_column(String(50))
+    patient: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    route: Mapped[str | None] = mapped_column(String(30))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged_by_role: Mapped[str | None] = mapped_column(String(20))
+    flag_note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="listed")
+    rollover_count: Mapped[int] = mapped_column(Integer, default=0)
+    rolled_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_cases.id"))
+    rolled_over_to_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    meeting: Mapped[Meeting] = relationship(back_populates="cases", foreign_keys=[meeting_id])
+    fact_versions: Mapped[list[FactVersion]] = relationship(order_by="FactVersion.version")
+    outcomes: Mapped[list[Outcome]] = relationship(order_by="Outcome.version")
+
+    # Concurrent writers are caught by the ORM: UPDATE ... WHERE row_version = <read value>.
+    __mapper_args__ = {"version_id_col": row_version}
+    __table_args__ = (UniqueConstraint("meeting_id", "case_ref", name="uq_meeting_case_ref"),)
+
+    @property
+    def current_fact_version(self) -> FactVersion:
+        """The newest facts version (the one the route and agenda are based on)."""
+        return self.fact_versions[-1]
+
+    @property
+    def current_facts(self) -> dict[str, Any]:
+        """The facts as last saved."""
+        return self.current_fact_version.facts
+
+    @property
+    def current_evaluation(self) -> dict[str, Any] | None:
+        """The engine's evaluation of the newest facts (`Evaluation.to_dict()`)."""
+        return self.current_fact_version.evaluation
+
+    @property
+    def current_outcome(self) -> Outcome | None:
+        """The newest outcome version, or None while undecided."""
+        return self.outcomes[-1] if self.outcomes else None
+
+
+class FactVersion(Base):
+    """One saved version of a case's facts with the evaluation made from it."""
+
+    __tablename__ = "fact_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("meeting_cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    pack_id: Mapped[str] = mapped_column(String(100))
+    pack_version: Mapped[str] = mapped_column(String(40))
+    pack_hash: Mapped[str] = mapped_column(String(80))
+    route: Mapped[str | None] = mapped_column(String(30))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_fact_version"),)
+
+
+class Outcome(Base):
+    """One version of the MDT's recorded decision for a case (amendments add versions)."""
+
+    __tablename__ = "outcomes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("meeting_cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    discussion_type: Mapped[str] = mapped_column(String(2))
+    chosen_options: Mapped[list[Any]] = mapped_column(JSON)
+    recommended_options: Mapped[list[Any]] = mapped_column(JSON)
+    concordant: Mapped[bool] = mapped_column(Boolean)
+    care_plan_intent: Mapped[str | None] = mapped_column(String(2))
+    planned_treatment_types: Mapped[list[Any]] = mapped_column(JSON)
+    rationale: Mapped[str] = mapped_column(Text)
+    deviation_code: Mapped[str | None] = mapped_column(String(40))
+    deviation_text: Mapped[str | None] = mapped_column(Text)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    fact_version: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_outcome_version"),)
+
+
+class Attendance(Base):
+    """Whether one member attended a meeting, with their professional role (for quoracy)."""
+
+    __tablename__ = "attendance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    professional_role: Mapped[str] = mapped_column(String(50))
+    present: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record of one named action."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
