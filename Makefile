@@ -1,0 +1,32 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint bench chromium
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's chromium; install it when missing (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	  || echo "could not install chromium; browser tests will report it"; }
+
+test: install chromium
+	$(VENV)/bin/ruff check src tests bench
+	$(PY) -m pytest -q
+
+demo: install
+	$(VENV)/bin/openmdt demo
+
+bench: install
+	$(PY) bench/run.py
