@@ -1,0 +1,45 @@
+"""The meeting workflow: named actions (audited, one transaction each) and tenant-scoped reads."""
+
+from openmdt.meetings.actions import (
+    amend_outcome,
+    confirm_standard_of_care,
+    create_meeting,
+    finalise_meeting,
+    flag_case,
+    import_cases,
+    record_attendance,
+    record_outcome,
+    roll_over_case,
+    update_facts,
+)
+from openmdt.meetings.quoracy import Quoracy
+from openmdt.meetings.reads import (
+    case_detail,
+    get_case,
+    get_meeting,
+    list_audit_events,
+    list_meetings,
+    meeting_agenda,
+    meeting_quoracy,
+)
+
+__all__ = [
+    "Quoracy",
+    "amend_outcome",
+    "case_detail",
+    "confirm_standard_of_care",
+    "create_meeting",
+    "finalise_meeting",
+    "flag_case",
+    "get_case",
+    "get_meeting",
+    "import_cases",
+    "list_audit_events",
+    "list_meetings",
+    "meeting_agenda",
+    "meeting_quoracy",
+    "record_attendance",
+    "record_outcome",
+    "roll_over_case",
+    "update_facts",
+]

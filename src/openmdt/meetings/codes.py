@@ -1,0 +1,106 @@
+"""Code lists the meeting record uses: COSD items, and two small local lists marked as such.
+
+COSD codes are from the COSD v10 user guide (see shared notes, standards-and-interop.md s.2):
+CR3190 MDT meeting type, CR0460 care plan intent, CR0470 planned treatment type, CR8110 MDT
+meeting discussion type. Only codes confirmed in those notes are listed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+# COSD CR3190 MDT Meeting Type (urology group; the notes confirm these five).
+MDT_TYPES: dict[str, str] = {
+    "1200": "Urology",
+    "1201": "Urology Local MDT",
+    "1202": "Urology Specialist MDT",
+    "1203": "Testicular supranetwork MDT",
+    "1204": "Penile supranetwork MDT",
+}
+
+# COSD CR0460 Cancer Care Plan Intent.
+CARE_PLAN_INTENTS: dict[str, str] = {
+    "C": "Curative",
+    "Z": "Non-curative",
+    "X": "No active treatment",
+    "9": "Not known",
+}
+
+# COSD CR0470 Planned Cancer Treatment Type (repeats: alternatives or a sequence).
+PLANNED_TREATMENT_TYPES: dict[str, str] = {
+    "01": "Surgery",
+    "02": "External beam radiotherapy (excluding proton therapy)",
+    "03": "Chemotherapy",
+    "04": "Hormone therapy",
+    "05": "Specialist palliative care",
+    "06": "Brachytherapy",
+    "07": "Biological therapy",
+    "10": "Other active treatment",
+    "11": "No active treatment",
+    "12": "Bisphosphonates",
+    "13": "Anti-cancer drug regimen (other)",
+    "14": "Radiotherapy (other)",
+    "99": "Not known",
+}
+
+# COSD CR8110 MDT Meeting Discussion Type. OpenMDT records "1" for a case discussed at this
+# trust's meeting and "2" for a case confirmed on a predefined Standard of Care.
+DISCUSSION_TYPES: dict[str, str] = {
+    "1": "Discussed within Trust MDT meeting",
+    "2": "Patient on predefined Standard of Care",
+    "3": "Discussed at MDT meeting at another Trust",
+}
+DISCUSSED_AT_TRUST_MDT = "1"
+ON_STANDARD_OF_CARE = "2"
+
+# LOCAL list (OpenMDT's own, not a national standard): why the MDT chose an option the
+# guideline did not recommend. Free text is always required beside the code.
+DEVIATION_REASONS: dict[str, str] = {
+    "patient_choice": "Patient's informed preference",
+    "comorbidity": "Comorbidity or frailty the guideline does not account for",
+    "performance_status": "Performance status",
+    "clinical_trial": "Clinical trial entry or eligibility",
+    "new_information": "New clinical information presented at the meeting",
+    "guideline_not_applicable": "Guideline does not fit this patient's situation",
+    "service_availability": "Treatment not available locally or in time",
+    "other": "Other (explain in the free text)",
+}
+
+# LOCAL list of professional roles used in attendance records.
+PROFESSIONAL_ROLES: dict[str, str] = {
+    "urologist": "Consultant urologist",
+    "clinical_oncologist": "Clinical oncologist",
+    "medical_oncologist": "Medical oncologist",
+    "radiologist": "Radiologist",
+    "histopathologist": "Histopathologist",
+    "cancer_nurse_specialist": "Clinical nurse specialist",
+    "mdt_coordinator": "MDT coordinator",
+    "palliative_care": "Palliative care specialist",
+    "other": "Other",
+}
+
+# LOCAL default core membership needed for a quorate meeting, per CR3190 type. The shared notes
+# give no national list; this default follows the usual urology MDT core membership and can be
+# replaced with a JSON file named by OPENMDT_CORE_MEMBERS ({"1201": ["urologist", ...]}).
+DEFAULT_CORE_MEMBERS: dict[str, tuple[str, ...]] = {
+    code: (
+        "urologist",
+        "clinical_oncologist",
+        "radiologist",
+        "histopathologist",
+        "cancer_nurse_specialist",
+    )
+    for code in MDT_TYPES
+}
+
+
+def core_members(mdt_type: str) -> tuple[str, ...]:
+    """The professional roles that must attend for a meeting of this type to be quorate."""
+    path = os.environ.get("OPENMDT_CORE_MEMBERS")
+    if path:
+        configured = json.loads(Path(path).read_text(encoding="utf-8"))
+        if mdt_type in configured:
+            return tuple(configured[mdt_type])
+    return DEFAULT_CORE_MEMBERS.get(mdt_type, ())

@@ -1,0 +1,143 @@
+"""The bridge to the core engine: load packs once, validate facts, evaluate, read the result.
+
+The engine's `Evaluation.to_dict()` is stored as-is; the helpers here read the few parts the
+workflow needs (route, reasons, data requests, recommended options, Standard of Care) in one
+place, so a change of the output contract touches only this module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from openmdt.store.errors import InvalidRequest
+
+
+@lru_cache(maxsize=32)
+def pack_by_id(pack_id: str) -> Any:
+    """The compiled knowledge pack (cached: packs are immutable once loaded)."""
+    from openmdt.knowledge import PackLoadError, load_pack
+
+    try:
+        return load_pack(pack_id)
+    except (PackLoadError, FileNotFoundError, ValueError) as error:
+        raise InvalidRequest(
+            f"Knowledge pack {pack_id!r} cannot be loaded: {error}", code="unknown_pack"
+        ) from error
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One case's evaluation as stored: the JSON and the pack it came from."""
+
+    evaluation: dict[str, Any]
+    pack_id: str
+    pack_version: str
+    pack_hash: str
+
+    @property
+    def route(self) -> str | None:
+        """The engine's triage route."""
+        return self.evaluation.get("route")
+
+
+def evaluate_facts(pack: Any, case_data: dict[str, Any], as_of: date) -> Evaluated:
+    """Evaluate one case (raises the engine's CaseError on bad facts)."""
+    from openmdt.cases import CaseError
+    from openmdt.engine import evaluate
+
+    try:
+        result = evaluate(pack, case_data, as_of=as_of)
+    except CaseError as error:
+        detail = case_error_dict(error, case_id=case_data.get("case_id"))
+        raise InvalidRequest(detail["message"], code="invalid_facts", errors=[detail]) from error
+    # Round-trip through JSON so what we keep is exactly what the database will give back.
+    evaluation = json.loads(json.dumps(result.to_dict(), sort_keys=True))
+    return Evaluated(evaluation, pack.id, str(pack.version), pack.hash)
+
+
+def case_error_dict(
+    error: Any, *, line: int | None = None, case_id: str | None = None
+) -> dict[str, Any]:
+    """One bad line in the shape of the API's problem `errors`: line, case_id, code, message."""
+    raw = error.to_dict() if hasattr(error, "to_dict") else {}
+    return {
+        "line": raw.get("line") or line,
+        "case_id": raw.get("case_id") or case_id,
+        "code": raw.get("code") or getattr(error, "code", "invalid_case"),
+        "message": raw.get("message") or str(error),
+        "path": raw.get("path"),
+    }
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def route_reasons(evaluation: dict[str, Any] | None) -> list[Any]:
+    """Why the engine chose the route (texts or structured reasons, as the engine gives them)."""
+    if not evaluation:
+        return []
+    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
+    return _as_list(evaluation.get("reasons", triage.get("reasons")))
+
+
+def data_requests(evaluation: dict[str, Any] | None) -> list[Any]:
+    """The itemised data requests of a not-ready case."""
+    if not evaluation:
+        return []
+    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
+    return _as_list(evaluation.get("data_requests", triage.get("data_requests")))
+
+
+def standard_of_care(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Standard of Care the case meets, as {id, title, decision, option} when known."""
+    if not evaluation:
+        return None
+    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
+    found = evaluation.get("standard_of_care", triage.get("standard_of_care"))
+    if found is None or isinstance(found, dict):
+        return found
+    return {"id": found}
+
+
+def _decision_list(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    decisions = evaluation.get("decisions") or []
+    if isinstance(decisions, dict):
+        return [dict(value, id=value.get("id", key)) for key, value in decisions.items()]
+    return [d for d in decisions if isinstance(d, dict)]
+
+
+def _option_ids(values: Any) -> list[str]:
+    ids = []
+    for value in _as_list(values):
+        ids.append(value.get("id") if isinstance(value, dict) else value)
+    return [str(v) for v in ids if v is not None]
+
+
+def recommended_options(evaluation: dict[str, Any] | None) -> list[str]:
+    """Every option id the guideline recommends, across the applicable decisions."""
+    if not evaluation:
+        return []
+    options: list[str] = []
+    for decision in _decision_list(evaluation):
+        options.extend(_option_ids(decision.get("recommended")))
+        for candidate in decision.get("candidates") or []:
+            if isinstance(candidate, dict) and candidate.get("recommended") is True:
+                options.append(str(candidate.get("id")))
+    return sorted(set(options))
+
+
+def candidate_options(evaluation: dict[str, Any] | None) -> list[str]:
+    """Every option id the guideline lists (recommended or not)."""
+    if not evaluation:
+        return []
+    options: list[str] = []
+    for decision in _decision_list(evaluation):
+        options.extend(_option_ids(decision.get("candidates")))
+    return sorted(set(options))
