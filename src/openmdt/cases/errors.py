@@ -1,0 +1,55 @@
+"""The one error type for bad case input: names the case, the item, the value, what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CASE_ERROR_CODES = {
+    "unknown_item": "the case gives a fact the data dictionary does not have",
+    "wrong_type": "the value has the wrong type for the item",
+    "value_out_of_range": "the number is outside the item's allowed range",
+    "value_not_allowed": "the value is not one of the item's allowed values",
+    "invalid_json": "the line or file is not valid JSON",
+    "invalid_csv": "the CSV row cannot be read",
+    "wrong_shape": "the case is not an object with case_id and facts",
+    "missing_case_id": "the case has no case_id",
+    "duplicate_case_id": "the same case_id appears twice in one list",
+    "unknown_site": "no pack is known for the case's site",
+    "no_pack": "neither the case's site nor --pack names a pack",
+}
+
+
+class CaseError(Exception):
+    """A case that cannot be evaluated as given; nothing about it is guessed."""
+
+    def __init__(self, code: str, message: str, *, path: str = "", case_id: str | None = None,
+                 line: int | None = None, item: str | None = None, value: Any = None,
+                 allowed: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.path = path
+        self.case_id = case_id
+        self.line = line
+        self.item = item
+        self.value = value
+        self.allowed = allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error object of the output contract (code, message, path, and details)."""
+        result: dict[str, Any] = {"code": self.code, "message": self.message, "path": self.path}
+        if self.item is not None:
+            result["item"] = self.item
+            result["value"] = self.value
+        if self.allowed is not None:
+            result["allowed"] = self.allowed
+        return result
+
+    def at(self, *, case_id: str | None = None, line: int | None = None) -> CaseError:
+        """The same error, placed at a case and input line."""
+        if case_id is not None and self.case_id is None:
+            self.case_id = case_id
+            self.message = f"case {case_id}: {self.message}"
+        if line is not None:
+            self.line = line
+        return self

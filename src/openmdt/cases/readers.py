@@ -1,0 +1,167 @@
+"""Reading meeting lists: one JSON case, JSONL, a JSON array, or a CSV meeting list.
+
+Readers only split the input into cases and keep each case's line number; a broken line
+becomes an error record and never stops the others. Facts are checked later against the
+pack's data dictionary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from openmdt.cases.errors import CaseError
+
+Format = Literal["csv", "jsonl", "json"]
+PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
+                   "date_of_birth": "date_of_birth", "hospital_number": "hospital_number"}
+RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS}
+TRUE_WORDS = {"true", "yes", "y"}
+FALSE_WORDS = {"false", "no", "n"}
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """One case as read from a list: its line, its raw data, or why it could not be read."""
+
+    line: int
+    case_id: str | None
+    data: dict[str, Any] | None
+    error: CaseError | None = None
+
+
+def detect_format(text: str, name: str = "") -> Format:
+    """The list format from a file name, else from its first non-blank character."""
+    lowered = name.lower()
+    for suffix, fmt in ((".csv", "csv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"),
+                        (".json", "json")):
+        if lowered.endswith(suffix):
+            return fmt  # type: ignore[return-value]
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        lines = [ln for ln in stripped.splitlines() if ln.strip()]
+        return "jsonl" if len(lines) > 1 and lines[1].lstrip().startswith("{") else "json"
+    return "csv"
+
+
+def read_cases(text: str, fmt: Format, source: str = "<input>") -> list[CaseInput]:
+    """Split a meeting list into cases, in input order, with line numbers."""
+    records = {"csv": _read_csv, "jsonl": _read_jsonl, "json": _read_json}[fmt](text, source)
+    return _mark_duplicates(records)
+
+
+def _mark_duplicates(records: list[CaseInput]) -> list[CaseInput]:
+    seen: dict[str, int] = {}
+    result = []
+    for rec in records:
+        if rec.error is None and rec.case_id is not None:
+            if rec.case_id in seen:
+                err = CaseError("duplicate_case_id",
+                                f"case {rec.case_id}: case_id already used on line "
+                                f"{seen[rec.case_id]}", path="case_id", case_id=rec.case_id,
+                                line=rec.line)
+                rec = CaseInput(rec.line, rec.case_id, None, err)
+            else:
+                seen[rec.case_id] = rec.line
+        result.append(rec)
+    return result
+
+
+def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> CaseInput:
+    if not isinstance(obj, dict):
+        err = CaseError("wrong_shape", f"{source}:{line}: a case is a JSON object, found "
+                        f"{type(obj).__name__}", path=path_prefix or "$", line=line)
+        return CaseInput(line, None, None, err)
+    case_id = obj.get("case_id")
+    if case_id is None or str(case_id).strip() == "":
+        err = CaseError("missing_case_id", f"{source}:{line}: the case has no case_id",
+                        path=f"{path_prefix}case_id", line=line)
+        return CaseInput(line, None, None, err)
+    return CaseInput(line, str(case_id), obj)
+
+
+def _read_jsonl(text: str, source: str) -> list[CaseInput]:
+    records = []
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        if not raw_line.strip():
+            continue
+        try:
+            obj = json.loads(raw_line)
+        except json.JSONDecodeError as exc:
+            err = CaseError("invalid_json", f"{source}:{number}: invalid JSON: {exc.msg} at "
+                            f"column {exc.colno}", path="$", line=number)
+            records.append(CaseInput(number, None, None, err))
+            continue
+        records.append(_case_record(obj, number, source))
+    return records
+
+
+def _read_json(text: str, source: str) -> list[CaseInput]:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        err = CaseError("invalid_json", f"{source}:{exc.lineno}: invalid JSON: {exc.msg} at "
+                        f"column {exc.colno}", path="$", line=exc.lineno)
+        return [CaseInput(exc.lineno, None, None, err)]
+    if isinstance(obj, list):
+        return [_case_record(item, index + 1, source, f"$[{index}].")
+                for index, item in enumerate(obj)]
+    return [_case_record(obj, 1, source)]
+
+
+def _read_csv(text: str, source: str) -> list[CaseInput]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        return [CaseInput(1, None, None, CaseError("invalid_csv", f"{source}:1: {exc}", line=1))]
+    if "case_id" not in header:
+        err = CaseError("missing_case_id", f"{source}:1: the header has no case_id column "
+                        f"(found: {', '.join(header)})", path="case_id", line=1)
+        return [CaseInput(1, None, None, err)]
+    return list(_csv_rows(reader, header, source))
+
+
+def _csv_rows(reader: Any, header: list[str], source: str):
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield CaseInput(start, None, None, CaseError("invalid_csv", f"{source}:{start}: {exc}",
+                                                         line=start))
+            continue
+        line = start
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            index = header.index("case_id")
+            case_id = row[index].strip() or None if index < len(row) else None
+            err = CaseError("invalid_csv", f"{source}:{line}: the row has {len(row)} cells, the "
+                            f"header has {len(header)}", path="$", line=line, case_id=case_id)
+            yield CaseInput(line, case_id, None, err)
+            continue
+        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source)
+
+
+def _csv_case(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row as a case: reserved columns name the case and patient, the rest are facts."""
+    case: dict[str, Any] = {"case_id": row.get("case_id", "").strip() or None}
+    if row.get("site", "").strip():
+        case["site"] = row["site"].strip()
+    patient = {key: row[col].strip() for col, key in PATIENT_COLUMNS.items()
+               if row.get(col, "").strip()}
+    if patient:
+        case["patient"] = patient
+    case["facts"] = {k: v for k, v in row.items() if k not in RESERVED_COLUMNS and v.strip()}
+    return case

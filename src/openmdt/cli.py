@@ -1,0 +1,50 @@
+"""The `openmdt` command line (thin: each command parses, calls the core, shapes output)."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from openmdt.cli_cases import evaluate_command, triage_command
+from openmdt.cli_pack import pack_app
+
+app = typer.Typer(help="OpenMDT: explainable decision support for cancer MDT meetings.",
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+app.command("evaluate")(evaluate_command)
+app.command("triage")(triage_command)
+app.add_typer(pack_app, name="pack")
+
+
+def _mount_optional(module: str, attribute: str, name: str) -> None:
+    """Mount a sub-command group that lives in a shell module (web, synth) when present."""
+    try:
+        group = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return
+    app.add_typer(group, name=name)
+
+
+_mount_optional("openmdt.synth.cli", "synth_app", "synth")
+_mount_optional("openmdt.server_cli", "db_app", "db")
+_mount_optional("openmdt.server_cli", "users_app", "users")
+_mount_optional("openmdt.server_cli", "audit_app", "audit")
+
+try:
+    from openmdt.server_cli import serve_command
+
+    app.command("serve")(serve_command)
+except ImportError:
+    pass
+
+try:
+    from openmdt.demo import demo_command
+
+    app.command("demo")(demo_command)
+except ImportError:
+    pass
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,73 @@
+"""`openmdt pack list | check | test`: for knowledge engineers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openmdt.cli_support import Exit, err_console
+from openmdt.knowledge import check_pack, load_pack, shipped_pack_ids
+from openmdt.knowledge.diagnostics import PackLoadError
+from openmdt.knowledge.testing import run_pack_tests
+
+pack_app = typer.Typer(help="List, check and test knowledge packs.", no_args_is_help=True)
+out = Console(highlight=False, soft_wrap=True)
+PackRef = Annotated[str, typer.Argument(help="A shipped pack id or a pack folder.")]
+
+
+@pack_app.command("list")
+def list_packs() -> None:
+    """The packs shipped with OpenMDT: id, version, site, status, title."""
+    table = Table("id", "version", "site", "status", "base", "title")
+    for pack_id in shipped_pack_ids():
+        try:
+            pack = load_pack(pack_id)
+        except PackLoadError as exc:
+            table.add_row(pack_id, "-", "-", f"[red]broken ({len(exc.diagnostics)})[/red]", "", "")
+            continue
+        table.add_row(pack.id, pack.version, pack.site or "", pack.status, pack.base or "",
+                      pack.title)
+    out.print(table)
+
+
+@pack_app.command("check")
+def check(ref: PackRef) -> None:
+    """Load a pack and report every problem (file:line:column, code, message, hint)."""
+    pack, diagnostics = check_pack(ref)
+    for diagnostic in diagnostics:
+        colour = "red" if diagnostic.severity == "error" else "yellow"
+        err_console.print(f"[{colour}]{diagnostic.format()}[/{colour}]", soft_wrap=True)
+    if pack is None:
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        err_console.print(f"pack {ref}: {errors} error(s)")
+        raise typer.Exit(Exit.BAD_PACK)
+    out.print(f"pack {pack.id} {pack.version} ({pack.hash}): ok - {len(pack.items)} items, "
+              f"{len(pack.derived)} derived facts, {len(pack.decisions)} decisions, "
+              f"{len(pack.standards)} Standards of Care, {len(pack.tests)} tests")
+
+
+@pack_app.command("test")
+def test(ref: PackRef,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every test.")]
+         = False) -> None:
+    """Run the pack's tests (tests/*.yaml); exit status 1 when any fails."""
+    try:
+        pack = load_pack(ref)
+    except PackLoadError as exc:
+        from openmdt.cli_support import print_diagnostics
+
+        print_diagnostics(exc)
+        raise typer.Exit(Exit.BAD_PACK) from None
+    results = run_pack_tests(pack)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if not result.passed or verbose:
+            mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+            out.print(f"{mark} {result.test.file}:{result.test.line} {result.test.name}")
+            for failure in result.failures:
+                out.print(f"     {failure}", markup=False)
+    out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    raise typer.Exit(1 if failed else 0)

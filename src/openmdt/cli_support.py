@@ -1,0 +1,69 @@
+"""Shared pieces of the command line: reading inputs, loading packs, exit statuses."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import IntEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from openmdt.cases import CaseInput, detect_format, read_cases
+from openmdt.knowledge import Pack, PackLoadError, load_pack
+
+err_console = Console(stderr=True, highlight=False)
+
+
+class Exit(IntEnum):
+    """Exit statuses: 0 all good, 1 some input rejected, 2 the pack or the file unusable."""
+
+    OK = 0
+    BAD_INPUT = 1
+    BAD_PACK = 2
+
+
+def read_input(file: str) -> list[CaseInput]:
+    """Read a case file (or '-' for standard input) into case records."""
+    if file == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            err_console.print(f"[red]error[/red]: cannot read {file}: {exc}")
+            raise typer.Exit(Exit.BAD_PACK) from None
+        name = str(path)
+    return read_cases(text, detect_format(text, name), source=name)
+
+
+def load_pack_or_exit(ref: str | None) -> Pack | None:
+    """The pack named on the command line; on failure print all diagnostics and exit 2."""
+    if ref is None:
+        return None
+    try:
+        return load_pack(ref)
+    except PackLoadError as exc:
+        print_diagnostics(exc)
+        raise typer.Exit(Exit.BAD_PACK) from None
+
+
+def print_diagnostics(exc: PackLoadError) -> None:
+    for diagnostic in exc.diagnostics:
+        colour = "red" if diagnostic.severity == "error" else "yellow"
+        err_console.print(f"[{colour}]{diagnostic.format()}[/{colour}]", markup=True,
+                          soft_wrap=True)
+    err_console.print(f"{exc}")
+
+
+def parse_as_of(value: str | None) -> date:
+    """The evaluation date: given as YYYY-MM-DD, else today (read here, at the edge)."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]error[/red]: --as-of {value!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(Exit.BAD_PACK) from None

@@ -1,0 +1,66 @@
+"""Evaluating a whole meeting list: each case with its pack; one bad case never stops others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from openmdt.cases.errors import CaseError
+from openmdt.cases.readers import CaseInput
+from openmdt.engine.evaluate import Evaluation, evaluate
+from openmdt.knowledge import Pack, PackLoadError, pack_for_site
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One input case and either its evaluation or the error that stopped it."""
+
+    record: CaseInput
+    evaluation: Evaluation | None
+    error: CaseError | None
+
+    def to_dict(self) -> dict:
+        if self.evaluation is not None:
+            return self.evaluation.to_dict()
+        assert self.error is not None
+        return {"case_id": self.record.case_id, "line": self.record.line,
+                "error": self.error.to_dict()}
+
+
+class PackChooser:
+    """Picks each case's pack: the one given, else the default pack of the case's site."""
+
+    def __init__(self, pack: Pack | None) -> None:
+        self.pack = pack
+        self._by_site: dict[str, Pack] = {}
+
+    def choose(self, site: object, case_id: str | None) -> Pack:
+        if self.pack is not None:
+            return self.pack
+        if not site:
+            raise CaseError("no_pack", f"case {case_id}: the case has no site; give --pack",
+                            path="site", case_id=case_id)
+        site = str(site)
+        if site not in self._by_site:
+            try:
+                self._by_site[site] = pack_for_site(site)
+            except (LookupError, PackLoadError) as exc:
+                raise CaseError("unknown_site", f"case {case_id}: {exc}", path="site",
+                                case_id=case_id, value=site) from None
+        return self._by_site[site]
+
+
+def evaluate_records(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None
+                     ) -> Iterator[CaseOutcome]:
+    """Evaluate each readable case, in input order."""
+    chooser = PackChooser(pack)
+    for record in records:
+        if record.error is not None or record.data is None:
+            yield CaseOutcome(record, None, record.error)
+            continue
+        try:
+            case_pack = chooser.choose(record.data.get("site"), record.case_id)
+            yield CaseOutcome(record, evaluate(case_pack, record.data, as_of=as_of), None)
+        except CaseError as exc:
+            yield CaseOutcome(record, None, exc.at(line=record.line))

@@ -1,0 +1,117 @@
+"""Triage: one route per case (standard of care, full discussion, or not ready)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openmdt.engine.decide import DecisionResult
+from openmdt.engine.derive import unknown_inputs
+from openmdt.knowledge.model import Pack, StandardOfCare
+from openmdt.language import UNKNOWN, kleene_and
+
+
+@dataclass
+class Triage:
+    """The route, the Standard of Care that applies, the reasons and the data requests."""
+
+    route: str
+    standard_of_care: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    data_requests: list[str] = field(default_factory=list)
+    minutes: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"route": self.route, "standard_of_care": self.standard_of_care,
+                "reasons": self.reasons, "data_requests": self.data_requests,
+                "minutes": self.minutes}
+
+
+@dataclass
+class _Findings:
+    requests: set[str] = field(default_factory=set)
+    excluded: list[str] = field(default_factory=list)
+    matched: StandardOfCare | None = None
+
+
+def _triage_items(pack: Pack, env: dict[str, Any], found: set[str]) -> None:
+    """Items the triage always needs (or needs in this case) that the case does not give."""
+    for item in pack.items.values():
+        if env.get(item.name, UNKNOWN) is not UNKNOWN:
+            continue
+        needed = item.triage_always
+        if item.triage_when is not None:
+            needed = item.triage_when.evaluate(env) is not False
+        if needed:
+            found.add(item.name)
+
+
+def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
+                    env: dict[str, Any], findings: _Findings) -> bool:
+    """Whether ``soc`` applies cleanly; otherwise record why not, or what would settle it."""
+    condition = True if soc.condition is None else soc.condition.evaluate(env)
+    applies = kleene_and(condition, decision.recommendation(soc.option))
+    if applies is False:
+        return False
+    held = [e for e in soc.exclusions if e.condition.evaluate(env) is True]
+    if held:
+        findings.excluded.extend(f"{soc.title}: not used because {e.reason}" for e in held)
+        return False
+    open_exclusions = [e for e in soc.exclusions if e.condition.evaluate(env) is UNKNOWN]
+    if applies is True and not open_exclusions and decision.status == "definitive":
+        return True
+    if condition is UNKNOWN:
+        unknown_inputs(pack, soc.condition.names, env, findings.requests)
+    for exclusion in open_exclusions:
+        unknown_inputs(pack, exclusion.condition.names, env, findings.requests)
+    if decision.recommendation(soc.option) is UNKNOWN:
+        findings.requests.update(decision.missing)
+    return False
+
+
+def triage_case(pack: Pack, env: dict[str, Any], decisions: list[DecisionResult],
+                order: dict[str, int]) -> Triage:
+    """Route the case; full-discussion rules first, then Standards of Care, then readiness."""
+    never = [(rule, rule.condition.evaluate(env)) for rule in pack.never_streamline]
+    held = [rule for rule, value in never if value is True]
+    minutes = pack.minutes_per_case
+    if held:
+        return Triage("full_discussion", None, [f"{r.reason} ({r.source})" for r in held],
+                      minutes=minutes)
+    findings = _Findings()
+    for rule, value in never:
+        if value is UNKNOWN:
+            unknown_inputs(pack, rule.condition.names, env, findings.requests)
+    triage_missing: set[str] = set()
+    _triage_items(pack, env, triage_missing)
+    by_id = {d.decision.id: d for d in decisions}
+    for soc in (s for s in pack.standards if s.enabled):
+        if _check_standard(pack, soc, by_id[soc.decision], env, findings):
+            findings.matched = findings.matched or soc
+    requests = findings.requests | triage_missing
+    if findings.matched is not None and not requests:
+        soc = findings.matched
+        return Triage("standard_of_care", soc.id,
+                      [f"{soc.title} ({soc.source})"])
+    for decision in decisions:
+        if decision.status == "provisional":
+            requests.update(decision.missing)
+    if requests:
+        ordered = sorted(requests, key=lambda n: (order.get(n, len(order)), n))
+        return Triage("not_ready", None, ["Data needed before the case can be triaged: "
+                                          + ", ".join(ordered)], ordered)
+    return Triage("full_discussion", None, _discussion_reasons(findings, decisions),
+                  minutes=minutes)
+
+
+def _discussion_reasons(findings: _Findings, decisions: list[DecisionResult]) -> list[str]:
+    reasons = list(findings.excluded)
+    for decision in decisions:
+        if decision.status == "definitive" and decision.applies is True:
+            if any(c.conflict for c in decision.candidates):
+                reasons.append(f"{decision.decision.title}: conflicting arguments")
+            if not decision.recommended:
+                reasons.append(f"{decision.decision.title}: the guideline recommends no option")
+    if not findings.excluded:
+        reasons.append("No Standard of Care applies to this case")
+    return reasons

@@ -1,0 +1,102 @@
+"""Running a pack's own tests: facts in, expected derived facts, decisions and route out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openmdt.knowledge.model import Pack, PackTest
+
+DEFAULT_TEST_DATE = date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class PackTestResult:
+    """One pack test's outcome: the failures found (empty when it passed)."""
+
+    test: PackTest
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return DEFAULT_TEST_DATE
+
+
+def _compare(label: str, expected: Any, actual: Any, as_set: bool = False) -> list[str]:
+    if as_set and isinstance(expected, list) and isinstance(actual, list):
+        if sorted(map(str, expected)) != sorted(map(str, actual)):
+            return [f"{label}: expected {sorted(expected)}, got {sorted(actual)}"]
+        return []
+    if expected != actual:
+        return [f"{label}: expected {expected!r}, got {actual!r}"]
+    return []
+
+
+def _check_decisions(expected: dict[str, Any], output: dict[str, Any]) -> list[str]:
+    failures = []
+    by_id = {d["id"]: d for d in output["decisions"]}
+    for decision_id, wanted in expected.items():
+        got = by_id.get(decision_id)
+        if got is None:
+            failures.append(f"decision {decision_id!r} does not exist")
+            continue
+        for key, value in (wanted or {}).items():
+            if key in ("recommended", "missing"):
+                failures += _compare(f"{decision_id}.{key}", value, got.get(key), as_set=True)
+            elif key == "not_recommended":
+                overlap = set(value) & set(got["recommended"])
+                if overlap:
+                    failures.append(f"{decision_id}: {sorted(overlap)} should not be recommended")
+            else:
+                failures += _compare(f"{decision_id}.{key}", value, got.get(key))
+    return failures
+
+
+def check_expectations(expect: dict[str, Any], output: dict[str, Any]) -> list[str]:
+    """Every way ``output`` (an evaluation dict) differs from the test's expectations."""
+    failures: list[str] = []
+    for name, value in (expect.get("derived") or {}).items():
+        failures += _compare(f"derived.{name}", value, output["derived"].get(name, "<absent>"))
+    failures += _check_decisions(expect.get("decisions") or {}, output)
+    triage = output["triage"]
+    for key in ("route", "standard_of_care"):
+        if key in expect:
+            failures += _compare(key, expect[key], triage[key])
+    if "data_requests" in expect:
+        failures += _compare("data_requests", expect["data_requests"], triage["data_requests"],
+                             as_set=True)
+    for phrase in expect.get("reasons_include") or []:
+        if not any(phrase.lower() in r.lower() for r in triage["reasons"]):
+            failures.append(f"no triage reason mentions {phrase!r}: {triage['reasons']}")
+    return failures
+
+
+def run_pack_test(pack: Pack, test: PackTest) -> PackTestResult:
+    """Evaluate one pack test's case and compare with its expectations."""
+    from openmdt.cases.errors import CaseError
+    from openmdt.engine import evaluate
+
+    expected_error = test.expect.get("error")
+    try:
+        output = evaluate(pack, dict(test.case), as_of=_as_date(test.as_of)).to_dict()
+    except CaseError as exc:
+        if expected_error == exc.code:
+            return PackTestResult(test, ())
+        return PackTestResult(test, (f"input rejected: {exc.code}: {exc.message}",))
+    if expected_error:
+        return PackTestResult(test, (f"expected error {expected_error!r}, case was accepted",))
+    return PackTestResult(test, tuple(check_expectations(dict(test.expect), output)))
+
+
+def run_pack_tests(pack: Pack) -> list[PackTestResult]:
+    """Every test of the pack, in file order."""
+    return [run_pack_test(pack, test) for test in pack.tests]

@@ -1,0 +1,1 @@
+"""Printable outputs built from evaluations (the CLI's HTML agenda)."""
