@@ -64,6 +64,12 @@ class ExpressionError(Exception):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """Suggest the closest candidate to a misspelt word, or None when nothing is close."""
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    """Suggest the closest candidate to a misspelt word, or None when nothing is close.
+
+    Case is ignored when comparing ("t4" suggests "T4"), as clinical codes differ mostly in case.
+    """
+    by_lower: dict[str, str] = {}
+    for candidate in sorted(set(candidates)):
+        by_lower.setdefault(candidate.lower(), candidate)
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"did you mean '{by_lower[matches[0]]}'?" if matches else None
