@@ -22,4 +22,5 @@ def test_list_mix_and_missing_share_are_documented() -> None:
         assert f"| {_percent(share)} |" in DISTRIBUTIONS
     assert _percent(prostate.METASTATIC_AT_DIAGNOSIS_SHARE) in DISTRIBUTIONS
     assert "[S75]" in DISTRIBUTIONS and "[S75]" in (prostate.__doc__ or "")
-    assert f"About {_percent(prostate.MISSING_ITEM_SHARE)} of cases" in DISTRIBUTIONS
+    missing_share = _percent(prostate.MISSING_ITEM_SHARE)
+    assert f"{missing_share} of the cases that have a triage item" in DISTRIBUTIONS

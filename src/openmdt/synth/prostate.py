@@ -21,10 +21,11 @@ Case mix (knowledge note `prostate.md`; DISTRIBUTIONS.md beside this file gives 
 - WHO performance status mostly 0-1, worse with age and advanced disease; significant
   comorbidity and a shorter life expectancy with age and PS; fitness for radical treatment
   follows them (life expectancy over 10 years as the usual proxy, note 1.14 [S23, S24]).
-- About 15% of cases lack one triage item (psa, grade_group, t_stage, m_stage,
-  mri_biopsy_concordant or fit_for_radical_treatment), chosen among the items whose value would
-  change the case's CPG or route, so the case is genuinely undecidable. It is written as an
-  explicit null (JSON) or an empty cell (CSV).
+- 15% of the cases that have a triage item to lose (all but pre-biopsy MRI reviews, whose
+  biopsy decision turns on the Likert score alone), about 14% of the list, lack one item (psa,
+  grade_group, t_stage, m_stage, mri_biopsy_concordant or fit_for_radical_treatment), chosen
+  among the items whose value would change the case's CPG or route, so the case is genuinely
+  undecidable. It is written as an explicit null (JSON) or an empty cell (CSV).
 - MRI-biopsy discordance in 6.5% of new localised diagnoses; non-acinar histology in 1% of
   biopsy-confirmed cases (rare histology is never streamlined, note 3.5).
 - Castration-resistant cases have prior ADT (`adt_start_date` 1.5-8 years back); metastatic
@@ -211,17 +212,14 @@ def _pre_biopsy_mri(rng: random.Random, as_of: date) -> _Draft:
     """A referral with a raised PSA whose MRI is back and biopsy not yet done."""
     age = _age(rng, 66.5)
     health = _general_health(rng, age, advanced=False)
-    likert = weighted_choice(rng, {1: 20, 2: 17, 3: 18, 4: 25, 5: 20})
     facts = {
         "age": age, "psa": rounded_within(math.exp(rng.gauss(math.log(7.0), 0.5)), 3.0, 60.0),
-        "mri_likert": likert, **health,
+        "mri_likert": weighted_choice(rng, {1: 20, 2: 17, 3: 18, 4: 25, 5: 20}), **health,
         "fit_for_radical_treatment": _fit_for_radical_treatment(rng, health),
         **_pathway_flags(biopsy_done=False),
     }
-    missable = {"fit_for_radical_treatment": 1.5}
-    if likert <= 2:  # omitting biopsy after a Likert 1-2 MRI depends on PSA (density)
-        missable["psa"] = 1.0
-    return _Draft(facts, missable)
+    # Whether to biopsy turns on the Likert score alone, so no triage item is left to lose.
+    return _Draft(facts)
 
 
 def _biochemical_relapse(rng: random.Random, as_of: date) -> _Draft:
@@ -240,7 +238,8 @@ def _biochemical_relapse(rng: random.Random, as_of: date) -> _Draft:
         "histology": _histology(rng),
         **_pathway_flags(biopsy_done=True, prior_radical=prior, relapse=True),
     }
-    return _Draft(facts, {"m_stage": 2.0, "fit_for_radical_treatment": 1.5})
+    # Salvage radiotherapy is for relapse with no known metastases: restaging decides it.
+    return _Draft(facts, {"m_stage": 1.0})
 
 
 def _castration_resistant(rng: random.Random, as_of: date) -> _Draft:
