@@ -1,0 +1,77 @@
+"""The FastAPI application: JSON API under /api/v1, the HTML pages, static files, headers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from openmdt import __version__
+from openmdt.store.database import (
+    database_url_from_env,
+    make_engine,
+    make_sessionmaker,
+    upgrade_database,
+)
+from openmdt.web.api import router as api_router
+from openmdt.web.problems import install_problem_handlers
+from openmdt.web.security import AppSettings, SecurityHeaders
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("openmdt.web")
+
+
+def _secret_key(secret_key: str | None) -> bytes:
+    key = secret_key or os.environ.get("OPENMDT_SECRET_KEY")
+    if key:
+        return key.encode("utf-8")
+    # A per-process key is fine for one process; several need OPENMDT_SECRET_KEY.
+    return secrets.token_bytes(32)
+
+
+def build_api(settings: AppSettings) -> FastAPI:
+    """The /api/v1 sub-application with its own OpenAPI document and problem handlers."""
+    api = FastAPI(
+        title="OpenMDT API",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="MDT meeting workflow: lists, agenda, facts, outcomes, audit. Errors are "
+        "RFC 9457 problem details with a stable `code`.",
+    )
+    api.state.openmdt = settings
+    install_problem_handlers(api)
+    api.include_router(api_router)
+    return api
+
+
+def _include_pages(app: FastAPI) -> None:
+    try:
+        from openmdt.web import pages
+    except ImportError as error:
+        log.warning("HTML pages not available: %s", error)
+        return
+    app.include_router(pages.router)
+
+
+def create_app(database_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
+    """Build the app for a database (migrated to the newest schema first)."""
+    url = database_url or database_url_from_env()
+    engine = make_engine(url)
+    upgrade_database(url, engine=engine)
+    settings = AppSettings(engine, make_sessionmaker(engine), _secret_key(secret_key))
+    app = FastAPI(
+        title="OpenMDT", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
+    )
+    app.state.openmdt = settings
+    app.add_middleware(SecurityHeaders)
+    app.mount("/api/v1", build_api(settings), name="api")
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_pages(app)
+    return app
