@@ -1,0 +1,188 @@
+"""The agenda of one meeting as the page shows it, read from stored evaluations only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from openmdt import meetings as service
+from openmdt.meetings.codes import (
+    DEVIATION_REASONS,
+    MDT_TYPES,
+    PROFESSIONAL_ROLES,
+    core_members,
+)
+from openmdt.store.models import Meeting, MeetingCase, User
+from openmdt.web.pages_views import (
+    ROUTES,
+    DataRequest,
+    TriageView,
+    humanise,
+    route_counts,
+    triage_view,
+)
+
+DEFAULT_MINUTES_PER_CASE = 3.0
+
+
+@lru_cache(maxsize=1)
+def available_packs() -> dict[str, str]:
+    """The shipped knowledge packs a meeting can use: id -> "title (version)"."""
+    try:
+        from openmdt.knowledge import load_pack, shipped_pack_ids
+    except ImportError:
+        return {}
+    packs = {}
+    for pack_id in shipped_pack_ids():
+        pack = load_pack(pack_id)
+        packs[pack_id] = f"{pack.title} ({pack.version})"
+    return packs
+
+
+def pack_items(pack_id: str) -> Mapping[str, Any]:
+    """The data dictionary of a pack (labels and questions for data requests)."""
+    pack = _pack(pack_id)
+    return pack.items if pack is not None else {}
+
+
+def _pack(pack_id: str) -> Any:
+    from openmdt.meetings.evaluation import pack_by_id
+    from openmdt.store.errors import ServiceError
+
+    try:
+        return pack_by_id(pack_id)
+    except ServiceError:
+        return None
+
+
+def mdt_type_label(code: str) -> str:
+    """An MDT type shown with its COSD CR3190 code."""
+    return f"{code} {MDT_TYPES.get(code, 'Unknown MDT type')}"
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One listed patient on the agenda."""
+
+    id: int
+    case_ref: str
+    patient_name: str
+    nhs_number: str
+    route: str | None
+    flagged: bool
+    flag_note: str | None
+    status: str
+    triage: TriageView
+    outcome: str | None
+    rollover_count: int
+    deviation: str | None = None
+
+    @property
+    def data_requests(self) -> Sequence[DataRequest]:
+        """What must be obtained before the case can be triaged."""
+        return self.triage.data_requests
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """Everything the agenda page shows for one meeting."""
+
+    meeting: Meeting
+    mdt_type: str
+    pack_title: str
+    rows: Sequence[AgendaRow]
+    counts: Mapping[str, int]
+    estimated_minutes: float
+    attendance: Sequence[Any]
+    quorate: bool | None
+    missing_roles: Sequence[str]
+    core_roles: Sequence[str]
+
+    def section(self, route: str) -> list[AgendaRow]:
+        """The rows listed under one route, in list order."""
+        return [row for row in self.rows if row.route == route]
+
+    @property
+    def undecided(self) -> int:
+        """How many listed patients have no outcome yet."""
+        return sum(1 for row in self.rows if row.outcome is None)
+
+
+def _outcome_text(case: MeetingCase, titles: Mapping[str, str]) -> str | None:
+    outcome = case.current_outcome
+    if outcome is None:
+        return None
+    chosen = [titles.get(option, humanise(option)) for option in outcome.chosen_options]
+    return "; ".join(chosen) or "No option chosen"
+
+
+def agenda_row(case: MeetingCase, items: Mapping[str, Any]) -> AgendaRow:
+    """One case's agenda line from its stored evaluation."""
+    evaluation = case.current_evaluation or {}
+    patient = case.patient or {}
+    return AgendaRow(
+        id=case.id,
+        case_ref=case.case_ref,
+        patient_name=str(patient.get("name") or "Name not given"),
+        nhs_number=str(patient.get("nhs_number") or ""),
+        route=case.route,
+        flagged=case.flagged,
+        flag_note=case.flag_note,
+        status=case.status,
+        triage=triage_view(evaluation, items),
+        outcome=_outcome_text(case, option_titles(evaluation)),
+        rollover_count=case.rollover_count,
+        deviation=_deviation_text(case),
+    )
+
+
+def _deviation_text(case: MeetingCase) -> str | None:
+    """The deviation reason of the newest outcome, when it departs from the guideline."""
+    outcome = case.current_outcome
+    if outcome is None or outcome.concordant:
+        return None
+    return DEVIATION_REASONS.get(outcome.deviation_code or "", outcome.deviation_code)
+
+
+def option_titles(evaluation: Mapping[str, Any]) -> dict[str, str]:
+    """Candidate id -> title over every decision of a stored evaluation."""
+    from openmdt.web.pages_views import evaluation_view
+
+    return evaluation_view(evaluation).option_titles()
+
+
+def _quoracy(db: Any, meeting: Meeting, user: User) -> tuple[bool | None, list[str]]:
+    if not meeting.attendance:
+        return None, []
+    quoracy = service.meeting_quoracy(db, meeting.id, user=user)
+    missing = getattr(quoracy, "missing_roles", None) or getattr(quoracy, "missing", None) or []
+    labels = [PROFESSIONAL_ROLES.get(role, humanise(role)) for role in missing]
+    return bool(getattr(quoracy, "quorate", False)), labels
+
+
+def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
+    """The agenda of a meeting of the user's organisation (NotFound for any other)."""
+    meeting = service.get_meeting(db, meeting_id, user=user)
+    pack = _pack(meeting.pack_id)
+    items = pack.items if pack is not None else {}
+    rows = [agenda_row(case, items) for case in meeting.cases if case.status != "rolled_over"]
+    counts = route_counts(row.route for row in rows)
+    per_case = float(getattr(pack, "minutes_per_case", None) or DEFAULT_MINUTES_PER_CASE)
+    minutes = sum(
+        row.triage.minutes or per_case for row in rows if row.route == "full_discussion"
+    )
+    quorate, missing = _quoracy(db, meeting, user)
+    return AgendaView(
+        meeting=meeting,
+        mdt_type=mdt_type_label(meeting.mdt_type),
+        pack_title=available_packs().get(meeting.pack_id, meeting.pack_id),
+        rows=rows,
+        counts={route: counts[route] for route in ROUTES},
+        estimated_minutes=minutes,
+        attendance=list(meeting.attendance),
+        quorate=quorate,
+        missing_roles=missing,
+        core_roles=core_members(meeting.mdt_type),
+    )

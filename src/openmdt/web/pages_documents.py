@@ -1,0 +1,205 @@
+"""Printable documents as pages: outcome form, GP letter and meeting summary (HTML and PDF)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from openmdt import meetings as service
+from openmdt.meetings import documents
+from openmdt.meetings.codes import (
+    CARE_PLAN_INTENTS,
+    DEVIATION_REASONS,
+    PLANNED_TREATMENT_TYPES,
+    PROFESSIONAL_ROLES,
+)
+from openmdt.store.errors import ServiceError
+from openmdt.store.models import MeetingCase, User
+from openmdt.web.pages_agenda import agenda_view, mdt_type_label
+from openmdt.web.pages_case_view import case_page
+from openmdt.web.pages_common import error_page, login_redirect, service_error_page
+from openmdt.web.pages_views import format_value, humanise
+from openmdt.web.security import DbSession, OptionalUser
+
+router = APIRouter()
+
+
+def _code_label(code: str | None, labels: dict[str, str]) -> str:
+    if not code:
+        return "Not recorded"
+    return f"{code} - {labels.get(code, 'unknown code')}"
+
+
+def _date_of_birth(patient: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(str(patient.get("date_of_birth")))
+    except ValueError:
+        return None
+
+
+def _recorder_name(db: Any, user_id: int) -> str:
+    recorder = db.get(User, user_id)
+    return recorder.display_name if recorder is not None else "the MDT chair"
+
+
+def outcome_document(db: Any, case: MeetingCase,
+                     organisation: str) -> documents.OutcomeDocument | None:
+    """The outcome form / GP letter content for a case with an outcome (None without one)."""
+    outcome = case.current_outcome
+    if outcome is None:
+        return None
+    page = case_page(case)
+    titles = page.evaluation.option_titles()
+    patient = page.patient
+    known = {name: value for name, value in case.current_facts.items() if value is not None}
+    facts = [documents.FactLine(str(item.label or humanise(name)), format_value(known[name],
+             item.unit)) for name, item in page.items.items() if name in known]
+    return documents.OutcomeDocument(
+        organisation=organisation,
+        meeting_date=case.meeting.meeting_date,
+        meeting_type=mdt_type_label(case.meeting.mdt_type),
+        meeting_site=case.meeting.site_code,
+        case_id=case.case_ref,
+        patient_name=str(patient.get("name") or "Name not given"),
+        nhs_number=str(patient.get("nhs_number") or "Not given"),
+        date_of_birth=_date_of_birth(patient),
+        route=case.route or "",
+        chosen_options=[titles.get(o, humanise(o)) for o in outcome.chosen_options],
+        care_plan_intent=_code_label(outcome.care_plan_intent, CARE_PLAN_INTENTS),
+        planned_treatments=[_code_label(t, PLANNED_TREATMENT_TYPES)
+                            for t in outcome.planned_treatment_types],
+        rationale=outcome.rationale,
+        recorded_by=_recorder_name(db, outcome.recorded_by_id),
+        recorded_at=outcome.recorded_at,
+        outcome_version=outcome.version,
+        recommended_options=[titles.get(o, humanise(o)) for o in outcome.recommended_options],
+        deviation_reason=DEVIATION_REASONS.get(outcome.deviation_code or "",
+                                               outcome.deviation_code),
+        deviation_text=outcome.deviation_text,
+        key_facts=facts,
+        derived_facts=[documents.FactLine(d.label, d.value) for d in page.evaluation.derived],
+        guideline=page.pack_reference,
+        gp_name=patient.get("gp_name"),
+        gp_practice=patient.get("gp_practice"),
+    )
+
+
+def _document_response(html: str, *, pdf: bool, filename: str) -> Response:
+    if pdf:
+        return Response(
+            documents.html_to_pdf(html), media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+        )
+    return HTMLResponse(html)
+
+
+def _case_document(request: Request, db: Any, user: User | None, case_id: int,
+                   kind: str, pdf: bool) -> Response:
+    if user is None:
+        return login_redirect(request)
+    try:
+        case = service.get_case(db, case_id, user=user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    document = outcome_document(db, case, user.organisation.name)
+    if document is None:
+        return error_page(request, user, 409,
+                          "No outcome has been recorded for this patient yet.")
+    if kind == "gp-letter":
+        html = documents.render_gp_letter(document)
+    else:
+        html = documents.render_outcome_form(document)
+    if not pdf:
+        html = _with_links(html, [("Back to the case", f"/cases/{case_id}"),
+                                  ("PDF", f"/cases/{case_id}/{kind}.pdf")])
+    return _document_response(html, pdf=pdf, filename=f"{kind}-{case.case_ref}")
+
+
+def _with_links(html: str, links: list[tuple[str, str]]) -> str:
+    """Screen-only navigation added to a document (hidden when printed)."""
+    from markupsafe import escape
+
+    anchors = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
+    nav = f'<nav class="screen-actions" aria-label="Document actions">{anchors}</nav>'
+    return html.replace("<body>", "<body>\n" + nav, 1)
+
+
+@router.get("/cases/{case_id}/outcome-form", response_class=HTMLResponse)
+def outcome_form_html(case_id: int, request: Request, db: DbSession,
+                      user: OptionalUser) -> Response:
+    """The printable MDT outcome form."""
+    return _case_document(request, db, user, case_id, "outcome-form", pdf=False)
+
+
+@router.get("/cases/{case_id}/outcome-form.pdf")
+def outcome_form_pdf(case_id: int, request: Request, db: DbSession,
+                     user: OptionalUser) -> Response:
+    """The MDT outcome form as PDF."""
+    return _case_document(request, db, user, case_id, "outcome-form", pdf=True)
+
+
+@router.get("/cases/{case_id}/gp-letter", response_class=HTMLResponse)
+def gp_letter_html(case_id: int, request: Request, db: DbSession,
+                   user: OptionalUser) -> Response:
+    """The printable letter to the GP."""
+    return _case_document(request, db, user, case_id, "gp-letter", pdf=False)
+
+
+@router.get("/cases/{case_id}/gp-letter.pdf")
+def gp_letter_pdf(case_id: int, request: Request, db: DbSession,
+                  user: OptionalUser) -> Response:
+    """The letter to the GP as PDF."""
+    return _case_document(request, db, user, case_id, "gp-letter", pdf=True)
+
+
+def meeting_document(db: Any, meeting_id: int, user: User,
+                     now: datetime | None = None) -> documents.MeetingSummaryDocument:
+    """The meeting summary content, from the same stored data as the agenda."""
+    agenda = agenda_view(db, meeting_id, user)
+    meeting = agenda.meeting
+    rows = [documents.SummaryRow(row.case_ref, row.patient_name, row.nhs_number,
+                                 row.route or "", row.outcome or "No outcome recorded",
+                                 row.deviation)
+            for row in agenda.rows]
+    attendance = [documents.AttendanceLine(a.name, PROFESSIONAL_ROLES.get(
+        a.professional_role, a.professional_role), a.present) for a in agenda.attendance]
+    return documents.MeetingSummaryDocument(
+        organisation=user.organisation.name, meeting_date=meeting.meeting_date,
+        meeting_type=agenda.mdt_type, meeting_site=meeting.site_code, status=meeting.status,
+        rows=rows, attendance=attendance, quorate=agenda.quorate,
+        quoracy_note=("missing " + ", ".join(agenda.missing_roles)) if agenda.missing_roles
+        else "", estimated_minutes=agenda.estimated_minutes, guideline=agenda.pack_title,
+        generated_at=now, counts=dict(agenda.counts),
+    )
+
+
+def _summary(request: Request, db: Any, user: User | None, meeting_id: int,
+             pdf: bool) -> Response:
+    if user is None:
+        return login_redirect(request)
+    try:
+        document = meeting_document(db, meeting_id, user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    html = documents.render_meeting_summary(document)
+    if not pdf:
+        html = _with_links(html, [("Back to the agenda", f"/meetings/{meeting_id}"),
+                                  ("PDF", f"/meetings/{meeting_id}/summary.pdf")])
+    return _document_response(html, pdf=pdf, filename=f"meeting-summary-{meeting_id}")
+
+
+@router.get("/meetings/{meeting_id}/summary", response_class=HTMLResponse)
+def meeting_summary_html(meeting_id: int, request: Request, db: DbSession,
+                         user: OptionalUser) -> Response:
+    """The printable meeting summary."""
+    return _summary(request, db, user, meeting_id, pdf=False)
+
+
+@router.get("/meetings/{meeting_id}/summary.pdf")
+def meeting_summary_pdf(meeting_id: int, request: Request, db: DbSession,
+                        user: OptionalUser) -> Response:
+    """The meeting summary as PDF."""
+    return _summary(request, db, user, meeting_id, pdf=True)

@@ -1,0 +1,250 @@
+"""Meeting pages: the list of meetings, creating one, and the agenda with its actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openmdt import meetings as service
+from openmdt.meetings.codes import MDT_TYPES, PROFESSIONAL_ROLES
+from openmdt.store.errors import ImportRejected, ServiceError
+from openmdt.store.models import User
+from openmdt.web.pages_agenda import agenda_view, available_packs
+from openmdt.web.pages_common import (
+    forbidden_page,
+    login_redirect,
+    may,
+    render,
+    service_error_page,
+)
+from openmdt.web.security import CurrentUser, DbSession, OptionalUser
+
+router = APIRouter()
+
+NOTICES = {
+    "created": "Meeting created. Import the list of patients next.",
+    "imported": "The list was imported and every case evaluated.",
+    "attendance": "Attendance saved.",
+    "confirmed": "Standard of care outcomes recorded for the selected patients.",
+    "finalised": "The meeting is finalised. Its record is now locked.",
+}
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    """The service's front door is the list of meetings."""
+    return RedirectResponse("/meetings", status_code=303)
+
+
+@router.get("/meetings", response_class=HTMLResponse)
+def meetings_page(request: Request, db: DbSession, user: OptionalUser) -> Response:
+    """Every meeting of the user's organisation, newest first, and the form to create one."""
+    if user is None:
+        return login_redirect(request)
+    return _meetings_page(request, db, user, form={}, errors={})
+
+
+def _meetings_page(
+    request: Request, db: Any, user: User, *, form: dict[str, str], errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    found = sorted(
+        service.list_meetings(db, user=user), key=lambda m: (m.meeting_date, m.id), reverse=True
+    )
+    return render(
+        request, "meetings.html", user, status_code=status_code, meetings=found,
+        mdt_types=MDT_TYPES, packs=available_packs(), form=form, errors=errors,
+    )
+
+
+def _meeting_form_errors(form: dict[str, str], packs: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        date.fromisoformat(form["meeting_date"])
+    except ValueError:
+        errors["meeting_date"] = "Enter the meeting date, for example 2026-11-27"
+    if form["mdt_type"] not in MDT_TYPES:
+        errors["mdt_type"] = "Select the MDT type (COSD CR3190)"
+    if not form["site_code"].strip():
+        errors["site_code"] = "Enter the site code where the meeting takes place"
+    if form["pack_id"] not in packs:
+        errors["pack_id"] = "Select the knowledge pack"
+    return errors
+
+
+@router.post("/meetings", response_class=HTMLResponse)
+def create_meeting(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    meeting_date: Annotated[str, Form()] = "",
+    mdt_type: Annotated[str, Form()] = "",
+    site_code: Annotated[str, Form()] = "",
+    pack_id: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a meeting and open its agenda."""
+    if not may(user, "prepare"):
+        return forbidden_page(request, user, "prepare")
+    form = {"meeting_date": meeting_date, "mdt_type": mdt_type, "site_code": site_code,
+            "pack_id": pack_id, "title": title}
+    errors = _meeting_form_errors(form, available_packs())
+    if errors:
+        return _meetings_page(request, db, user, form=form, errors=errors, status_code=422)
+    try:
+        meeting = service.create_meeting(
+            db, acting_user=user, meeting_date=date.fromisoformat(meeting_date),
+            mdt_type=mdt_type, site_code=site_code.strip(), pack_id=pack_id,
+            title=title.strip() or None,
+        )
+    except ServiceError as error:
+        errors = {"meeting_date": error.detail}
+        return _meetings_page(request, db, user, form=form, errors=errors, status_code=422)
+    return RedirectResponse(f"/meetings/{meeting.id}?done=created", status_code=303)
+
+
+@router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
+def agenda_page(
+    meeting_id: int, request: Request, db: DbSession, user: OptionalUser, done: str = ""
+) -> Response:
+    """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
+    if user is None:
+        return login_redirect(request)
+    return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""))
+
+
+def _agenda(
+    request: Request, db: Any, user: User, meeting_id: int, *, status_code: int = 200,
+    **context: Any,
+) -> Response:
+    try:
+        view = agenda_view(db, meeting_id, user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    return render(
+        request, "agenda.html", user, status_code=status_code, agenda=view,
+        professional_roles=PROFESSIONAL_ROLES, **context,
+    )
+
+
+@router.post("/meetings/{meeting_id}/import", response_class=HTMLResponse)
+async def import_list(
+    meeting_id: int,
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    list_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Import a meeting list (CSV or JSONL): all or nothing, every bad line shown."""
+    if not may(user, "prepare"):
+        return forbidden_page(request, user, "prepare")
+    if list_file is None or not list_file.filename:
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       import_error="Choose a CSV or JSONL file to import.")
+    raw = await list_file.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       import_error="The file is not UTF-8 text. Save it as CSV (UTF-8).")
+    fmt = _list_format(list_file.filename, text)
+    try:
+        service.import_cases(db, meeting_id, text, fmt, acting_user=user,
+                             source=list_file.filename)
+    except ImportRejected as rejected:
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       import_rejected=_rejected_lines(rejected), import_file=list_file.filename)
+    except ServiceError as error:
+        if error.status == 404:
+            return service_error_page(request, user, error)
+        return _agenda(request, db, user, meeting_id, status_code=error.status,
+                       import_error=error.detail)
+    return RedirectResponse(f"/meetings/{meeting_id}?done=imported", status_code=303)
+
+
+def _list_format(filename: str, text: str) -> str:
+    from openmdt.cases import detect_format
+
+    return detect_format(text, filename)
+
+
+def _rejected_lines(rejected: ImportRejected) -> list[dict[str, Any]]:
+    errors = getattr(rejected, "errors", None) or rejected.extra.get("errors") or []
+    return sorted(errors, key=lambda e: (e.get("line") or 0))
+
+
+@router.post("/meetings/{meeting_id}/attendance", response_class=HTMLResponse)
+async def save_attendance(
+    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    """Record who attended (name, professional role, present) for the quoracy check."""
+    if not may(user, "prepare"):
+        return forbidden_page(request, user, "prepare")
+    form = await request.form()
+    attendees = _attendees(form)
+    try:
+        service.record_attendance(db, meeting_id, attendees, acting_user=user)
+    except ServiceError as error:
+        if error.status == 404:
+            return service_error_page(request, user, error)
+        return _agenda(request, db, user, meeting_id, status_code=error.status,
+                       attendance_error=error.detail)
+    return RedirectResponse(f"/meetings/{meeting_id}?done=attendance#attendance",
+                            status_code=303)
+
+
+def _attendees(form: Any) -> list[dict[str, Any]]:
+    """Attendance rows from the form: name_N, role_N and the present checkboxes (value N)."""
+    present = set(form.getlist("present"))
+    rows = []
+    for key in form:
+        if not key.startswith("name_"):
+            continue
+        index = key.removeprefix("name_")
+        name = str(form.get(key, "")).strip()
+        if name:
+            rows.append({"name": name, "professional_role": str(form.get(f"role_{index}", "")),
+                         "present": index in present})
+    return rows
+
+
+@router.post("/meetings/{meeting_id}/confirm-standard-of-care", response_class=HTMLResponse)
+async def confirm_standard_of_care(
+    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    """The chair confirms the standard-of-care outcome for the ticked patients in one step."""
+    if not may(user, "decide"):
+        return forbidden_page(request, user, "decide")
+    form = await request.form()
+    case_ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
+    if not case_ids:
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       confirm_error="Select at least one patient to confirm.")
+    try:
+        service.confirm_standard_of_care(db, meeting_id, acting_user=user, case_ids=case_ids)
+    except ServiceError as error:
+        if error.status == 404:
+            return service_error_page(request, user, error)
+        return _agenda(request, db, user, meeting_id, status_code=error.status,
+                       confirm_error=error.detail)
+    return RedirectResponse(f"/meetings/{meeting_id}?done=confirmed", status_code=303)
+
+
+@router.post("/meetings/{meeting_id}/finalise", response_class=HTMLResponse)
+def finalise_meeting(
+    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    """The chair finalises the meeting, locking its record."""
+    if not may(user, "decide"):
+        return forbidden_page(request, user, "decide")
+    try:
+        service.finalise_meeting(db, meeting_id, acting_user=user)
+    except ServiceError as error:
+        if error.status == 404:
+            return service_error_page(request, user, error)
+        return _agenda(request, db, user, meeting_id, status_code=error.status,
+                       finalise_error=error.detail)
+    return RedirectResponse(f"/meetings/{meeting_id}?done=finalised", status_code=303)
