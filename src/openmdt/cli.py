@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import typer
 
 from openmdt.cli_cases import evaluate_command, triage_command
 from openmdt.cli_pack import pack_app
+from openmdt.cli_support import Exit, err_console, print_diagnostics
+from openmdt.knowledge import PackLoadError
 
 app = typer.Typer(help="OpenMDT: explainable decision support for cancer MDT meetings.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
@@ -46,5 +50,20 @@ except ImportError:
     pass
 
 
+def main() -> None:
+    """Console entry point: no traceback reaches a user (set OPENMDT_DEBUG=1 to see one)."""
+    try:
+        app()
+    except PackLoadError as exc:
+        print_diagnostics(exc)
+        sys.exit(Exit.BAD_PACK)
+    except Exception as exc:  # the last line of defence for users, not a way to hide bugs
+        if os.environ.get("OPENMDT_DEBUG"):
+            raise
+        err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} "
+                          "(set OPENMDT_DEBUG=1 for details, and please report it)")
+        sys.exit(3)
+
+
 if __name__ == "__main__":
-    app()
+    main()

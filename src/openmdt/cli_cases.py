@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from openmdt.cli_support import Exit, load_pack_or_exit, parse_as_of, read_input
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
@@ -42,14 +44,14 @@ def _dump(value: object) -> str:
 
 def _print_text(outcome: CaseOutcome) -> None:
     if outcome.evaluation is None:
-        out.print(f"[red]line {outcome.record.line}[/red]: {outcome.error.message}")
+        out.print(f"[red]line {outcome.record.line}[/red]: {escape(outcome.error.message)}")
         return
     data = outcome.evaluation.to_dict()
     triage = data["triage"]
-    out.print(f"[bold]{data['case_id']}[/bold]  route: [bold]{triage['route']}[/bold]"
+    out.print(f"[bold]{escape(data['case_id'])}[/bold]  route: [bold]{triage['route']}[/bold]"
               + (f" ({triage['standard_of_care']})" if triage["standard_of_care"] else ""))
     derived = ", ".join(f"{k}={v}" for k, v in data["derived"].items() if v is not None)
-    out.print(f"  derived: {derived or '-'}")
+    out.print(f"  derived: {derived or '-'}", markup=False)
     for decision in data["decisions"]:
         if decision["status"] == "not_applicable":
             continue
@@ -57,9 +59,9 @@ def _print_text(outcome: CaseOutcome) -> None:
         line = f"  {decision['id']} [{decision['status']}]: {recommended}"
         if decision["missing"]:
             line += f"; missing: {', '.join(decision['missing'])}"
-        out.print(line)
+        out.print(line, markup=False)
     for reason in triage["reasons"]:
-        out.print(f"  - {reason}")
+        out.print(f"  - {reason}", markup=False)
 
 
 def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
@@ -70,10 +72,11 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
     chosen = load_pack_or_exit(pack)
     records = read_input(file)
     failed = False
+    write = sys.stdout.write
     for outcome in evaluate_records(records, chosen, parse_as_of(as_of)):
         failed |= outcome.evaluation is None
         if format is EvaluateFormat.json:
-            out.print(_dump(outcome.to_dict()), markup=False, highlight=False)
+            write(_dump(outcome.to_dict()) + "\n")
         else:
             _print_text(outcome)
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
@@ -88,15 +91,15 @@ def _print_agenda(agenda: Agenda) -> None:
             cpg = ev.derived.get("cpg")
             head = f"  {ev.case_id}" + (f" (CPG {cpg})" if cpg is not None else "")
             if route == "not_ready":
-                out.print(f"{head}: needs {', '.join(ev.triage.data_requests)}")
+                out.print(f"{head}: needs {', '.join(ev.triage.data_requests)}", markup=False)
             elif route == "standard_of_care":
-                out.print(f"{head}: {ev.triage.standard_of_care}")
+                out.print(f"{head}: {ev.triage.standard_of_care}", markup=False)
             else:
-                out.print(f"{head}: {'; '.join(ev.triage.reasons)}")
+                out.print(f"{head}: {'; '.join(ev.triage.reasons)}", markup=False)
     if agenda.rejected:
         out.print(f"\n[bold red]Rejected input ({len(agenda.rejected)})[/bold red]")
         for outcome in agenda.rejected:
-            out.print(f"  line {outcome.record.line}: {outcome.error.message}")
+            out.print(f"  line {outcome.record.line}: {outcome.error.message}", markup=False)
     out.print(f"\n{agenda.summary()}")
 
 

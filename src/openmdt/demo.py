@@ -1,0 +1,95 @@
+"""`openmdt demo`: the main job on bundled synthetic data, end to end.
+
+It writes a synthetic 90-patient prostate MDT list, triages it with the prostate pack, prints
+the agenda and writes it as HTML; then it loads the list into a demo meeting in the embedded
+SQLite database and serves the web app.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from openmdt.cases import read_cases
+from openmdt.cli_cases import _print_agenda
+from openmdt.engine.agenda import build_agenda
+from openmdt.engine.batch import evaluate_records
+from openmdt.knowledge import load_pack
+from openmdt.reports.agenda_html import render_agenda_html
+
+out = Console(highlight=False, soft_wrap=True)
+DEMO_PACK = "prostate-nice-ng131"
+DEMO_DATE = date(2026, 11, 27)
+
+
+def write_demo_list(folder: Path, n: int, seed: int) -> Path:
+    """The synthetic meeting list as CSV in ``folder``; returns its path."""
+    from openmdt.synth import generate_prostate_list, write_csv
+
+    cases = generate_prostate_list(n, seed, as_of=DEMO_DATE)
+    buffer = io.StringIO()
+    write_csv(cases, buffer)
+    path = folder / f"prostate-mdt-{n}.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def triage_demo_list(list_path: Path, folder: Path) -> Path:
+    """Triage the list, print the agenda, write it as HTML; returns the HTML path."""
+    records = read_cases(list_path.read_text(encoding="utf-8"), "csv", source=str(list_path))
+    agenda = build_agenda(evaluate_records(records, load_pack(DEMO_PACK), DEMO_DATE))
+    _print_agenda(agenda)
+    html_path = folder / "agenda.html"
+    html_path.write_text(render_agenda_html(agenda, "Synthetic prostate MDT - agenda"),
+                         encoding="utf-8")
+    return html_path
+
+
+def _serve(host: str, port: int) -> None:
+    try:
+        from openmdt.server_cli import create_demo, serve_command
+    except ImportError:
+        out.print("The web app is not available in this build; the agenda file is the demo.")
+        return
+    details = create_demo(None)
+    out.print("\n[bold]Demo organisation and users[/bold] (synthetic; local use only)")
+    for line in _credential_lines(details):
+        out.print(f"  {line}")
+    out.print(f"\nServing on http://{host}:{port}/ - press Ctrl+C to stop.")
+    serve_command(host=host, port=port)
+
+
+def _credential_lines(details: object) -> list[str]:
+    if isinstance(details, dict):
+        users = details.get("users") or []
+        lines = [f"{u.get('role', '')}: {u.get('email', '')} / {u.get('password', '')}"
+                 for u in users if isinstance(u, dict)]
+        if details.get("meeting_url"):
+            lines.append(f"meeting: {details['meeting_url']}")
+        return lines or [str(details)]
+    return [str(details)]
+
+
+def demo_command(
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where to write the list "
+                                             "and the HTML agenda.")] = Path("out"),
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of synthetic cases.")] = 90,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic list.")] = 7,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Load the list into the demo "
+                                        "database and serve the web app.")] = True,
+    host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
+) -> None:
+    """Run the main job on bundled synthetic data: list, triage, agenda, web app."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    list_path = write_demo_list(output_dir, n, seed)
+    out.print(f"Synthetic MDT list ({n} patients, seed {seed}): {list_path}")
+    html_path = triage_demo_list(list_path, output_dir)
+    out.print(f"HTML agenda: {html_path}")
+    if serve:
+        _serve(host, port)
