@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from openmdt.knowledge.checks import Reporter, did_you_mean
@@ -553,12 +554,14 @@ def _replace(item: DataItem, **changes: Any) -> DataItem:
 def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: str | None,
                derived: list[DerivedFact], decisions: list[Decision],
                standards: list[StandardOfCare], never: list[NeverStreamline],
-               tests: list[PackTest]) -> Pack:
-    """Assemble the immutable pack once every part compiled."""
+               tests: list[PackTest], dependencies: Mapping[str, frozenset[str]]) -> Pack:
+    """Assemble the immutable pack once every part compiled (mappings are read-only views)."""
     return Pack(
         id=meta["id"], title=meta["title"], version=meta["version"], hash=f"sha256:{digest}",
         site=meta["site"], status=meta["status"], base=base,
         minutes_per_case=float(meta["minutes_per_case"]), sources=meta["sources"],
-        parameters=dict(compiler.parameters), items=dict(compiler.items), derived=tuple(derived),
+        parameters=MappingProxyType(dict(compiler.parameters)),
+        items=MappingProxyType(dict(compiler.items)), derived=tuple(derived),
         decisions=tuple(decisions), standards=tuple(standards),
-        never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root))
+        never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root),
+        dependencies=MappingProxyType(dict(dependencies)))

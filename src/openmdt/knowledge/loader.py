@@ -111,8 +111,7 @@ def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
         return None, diagnostics
     base = raw.meta.get("base")
     pack = build_pack(compiler, meta, raw.digest, None if base is None else str(base), derived,
-                      decisions, standards, never, tests)
-    object.__setattr__(pack, "dependencies", _dependencies(derived))
+                      decisions, standards, never, tests, _dependencies(derived))
     return pack, diagnostics
 
 

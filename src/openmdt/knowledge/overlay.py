@@ -133,7 +133,6 @@ def merge_overlay(base: RawPack, overlay: RawPack) -> RawPack:
         node = LocatedDict(overlay.meta.position)
         node.update(params)
         meta["parameters"] = node
-    meta.pop("base", None)
     return RawPack(
         root=overlay.root, meta=meta,
         data=_merge_mapping_section(base.data, overlay.data, "items"),
