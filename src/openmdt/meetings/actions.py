@@ -455,7 +455,8 @@ def amend_outcome(
 
 
 def _standard_of_care_outcome(case: MeetingCase, user: User) -> Outcome:
-    standard = standard_of_care(case.current_evaluation) or {}
+    pack = pack_by_id(case.meeting.pack_id)
+    standard = standard_of_care(case.current_evaluation, pack) or {}
     option = standard.get("option")
     recommended = recommended_options(case.current_evaluation)
     chosen = [option] if option else recommended

@@ -41,7 +41,7 @@ class Evaluated:
     @property
     def route(self) -> str | None:
         """The engine's triage route."""
-        return self.evaluation.get("route")
+        return triage_of(self.evaluation).get("route")
 
 
 def evaluate_facts(pack: Any, case_data: dict[str, Any], as_of: date) -> Evaluated:
@@ -73,6 +73,12 @@ def case_error_dict(
     }
 
 
+def triage_of(evaluation: dict[str, Any] | None) -> dict[str, Any]:
+    """The triage part of an evaluation (route, reasons, data requests, Standard of Care)."""
+    triage = (evaluation or {}).get("triage")
+    return triage if isinstance(triage, dict) else {}
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -95,14 +101,22 @@ def data_requests(evaluation: dict[str, Any] | None) -> list[Any]:
     return _as_list(evaluation.get("data_requests", triage.get("data_requests")))
 
 
-def standard_of_care(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
+def standard_of_care(evaluation: dict[str, Any] | None, pack: Any = None) -> dict[str, Any] | None:
     """The Standard of Care the case meets, as {id, title, decision, option} when known."""
     if not evaluation:
         return None
-    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
-    found = evaluation.get("standard_of_care", triage.get("standard_of_care"))
+    found = evaluation.get("standard_of_care", triage_of(evaluation).get("standard_of_care"))
     if found is None or isinstance(found, dict):
         return found
+    for standard in getattr(pack, "standards", ()):
+        if standard.id == found:
+            return {
+                "id": standard.id,
+                "title": standard.title,
+                "decision": standard.decision,
+                "option": standard.option,
+                "source": standard.source,
+            }
     return {"id": found}
 
 

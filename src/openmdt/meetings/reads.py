@@ -98,9 +98,12 @@ def _reasons(case: MeetingCase) -> list[Any]:
     return reasons
 
 
-def case_summary(case: MeetingCase, minutes_per_case: float = 0.0) -> dict[str, Any]:
+def case_summary(case: MeetingCase, minutes_per_case: float | None = None) -> dict[str, Any]:
     """One line of the agenda: route, reasons, data requests, Standard of Care, outcome."""
     evaluation = case.current_evaluation
+    pack = pack_by_id(case.meeting.pack_id)
+    if minutes_per_case is None:
+        minutes_per_case = float(pack.minutes_per_case or 0.0)
     return {
         "id": case.id,
         "case_ref": case.case_ref,
@@ -119,7 +122,7 @@ def case_summary(case: MeetingCase, minutes_per_case: float = 0.0) -> dict[str, 
         "rolled_over_to_meeting_id": case.rolled_over_to_meeting_id,
         "reasons": _reasons(case),
         "data_requests": data_requests(evaluation),
-        "standard_of_care": standard_of_care(evaluation),
+        "standard_of_care": standard_of_care(evaluation, pack),
         "recommended_options": recommended_options(evaluation),
         "minutes": minutes_per_case if case.route == "full_discussion" else 0.0,
         "outcome": outcome_summary(case.current_outcome),
