@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from openmdt.cli_support import Exit, err_console
@@ -39,7 +40,7 @@ def check(ref: PackRef) -> None:
     pack, diagnostics = check_pack(ref)
     for diagnostic in diagnostics:
         colour = "red" if diagnostic.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{diagnostic.format()}[/{colour}]", soft_wrap=True)
+        err_console.print(f"[{colour}]{escape(diagnostic.format())}[/{colour}]", soft_wrap=True)
     if pack is None:
         errors = sum(1 for d in diagnostics if d.severity == "error")
         err_console.print(f"pack {ref}: {errors} error(s)")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from openmdt.cases import CaseInput, detect_format, read_cases
 from openmdt.knowledge import Pack, PackLoadError, load_pack
@@ -53,7 +54,7 @@ def load_pack_or_exit(ref: str | None) -> Pack | None:
 def print_diagnostics(exc: PackLoadError) -> None:
     for diagnostic in exc.diagnostics:
         colour = "red" if diagnostic.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{diagnostic.format()}[/{colour}]", markup=True,
+        err_console.print(f"[{colour}]{escape(diagnostic.format())}[/{colour}]", markup=True,
                           soft_wrap=True)
     err_console.print(f"{exc}")
 
