@@ -51,6 +51,7 @@ def detect_format(text: str, name: str = "") -> Format:
 
 def read_cases(text: str, fmt: Format, source: str = "<input>") -> list[CaseInput]:
     """Split a meeting list into cases, in input order, with line numbers."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Excel's CSV) is not data
     records = {"csv": _read_csv, "jsonl": _read_jsonl, "json": _read_json}[fmt](text, source)
     return _mark_duplicates(records)
 
@@ -75,7 +76,7 @@ def _mark_duplicates(records: list[CaseInput]) -> list[CaseInput]:
 def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> CaseInput:
     if not isinstance(obj, dict):
         err = CaseError("wrong_shape", f"{source}:{line}: a case is a JSON object, found "
-                        f"{type(obj).__name__}", path=path_prefix or "$", line=line)
+                        f"{type(obj).__name__}", path=path_prefix.rstrip(".") or "$", line=line)
         return CaseInput(line, None, None, err)
     case_id = obj.get("case_id")
     if case_id is None or str(case_id).strip() == "":
@@ -85,13 +86,27 @@ def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> Cas
     return CaseInput(line, str(case_id), obj)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _loads(text: str) -> Any:
+    """Strict JSON: NaN and Infinity (accepted by Python's json) are refused, not passed on."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        raise json.JSONDecodeError(str(exc), text, 0) from None
+
+
 def _read_jsonl(text: str, source: str) -> list[CaseInput]:
     records = []
     for number, raw_line in enumerate(text.splitlines(), start=1):
         if not raw_line.strip():
             continue
         try:
-            obj = json.loads(raw_line)
+            obj = _loads(raw_line)
         except json.JSONDecodeError as exc:
             err = CaseError("invalid_json", f"{source}:{number}: invalid JSON: {exc.msg} at "
                             f"column {exc.colno}", path="$", line=number)
@@ -103,7 +118,7 @@ def _read_jsonl(text: str, source: str) -> list[CaseInput]:
 
 def _read_json(text: str, source: str) -> list[CaseInput]:
     try:
-        obj = json.loads(text)
+        obj = _loads(text)
     except json.JSONDecodeError as exc:
         err = CaseError("invalid_json", f"{source}:{exc.lineno}: invalid JSON: {exc.msg} at "
                         f"column {exc.colno}", path="$", line=exc.lineno)
