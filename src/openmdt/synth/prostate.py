@@ -8,9 +8,10 @@ Case mix (knowledge note `prostate.md`; DISTRIBUTIONS.md beside this file gives 
 - Pathways on the list: new biopsy-confirmed diagnosis 84%, pre-biopsy MRI review 5%,
   biochemical relapse after radical treatment 6%, castration-resistant follow-up 5%
   (local planning assumption: the note gives no list-level figures).
-- Metastatic at diagnosis: 14.5% of new diagnoses, between NPCA's 12% (2022) and 17% (2021)
-  (NPCA State of the Nation 2025 [S75]). 60% of castration-resistant cases are metastatic, so
-  about 15% of the whole list is M1, M1a, M1b or M1c.
+- Metastatic at diagnosis: 15.5% of new diagnoses, between NPCA's 12% (2022) and 17% (2021)
+  (NPCA State of the Nation 2025 [S75]); as some lose their M stage to missing data, about
+  13.5% of new diagnoses show M1, M1a, M1b or M1c. 60% of castration-resistant cases are
+  metastatic, so about 14% of the whole list shows an M1 stage.
 - CPG of non-metastatic new diagnoses: 17.7 / 21.9 / 15.2 / 20.7 / 24.5% for CPG 1-5
   (NPCA 2014-2017, 61,999 men; Parry et al., BMC Medicine 2020 [S80]). PSA, grade group and T
   stage are drawn so that they give that CPG under NICE NG131 table 1 ([S14], note 1.3); PSA of
@@ -25,7 +26,8 @@ Case mix (knowledge note `prostate.md`; DISTRIBUTIONS.md beside this file gives 
   biopsy decision turns on the Likert score alone), about 14% of the list, lack one item (psa,
   grade_group, t_stage, m_stage, mri_biopsy_concordant or fit_for_radical_treatment), chosen
   among the items whose value would change the case's CPG or route, so the case is genuinely
-  undecidable. It is written as an explicit null (JSON) or an empty cell (CSV).
+  undecidable; cases already sent to discussion by MRI-biopsy discordance or rare histology
+  (note 3.5) never lose one. It is written as an explicit null (JSON) or an empty cell (CSV).
 - MRI-biopsy discordance in 6.5% of new localised diagnoses; non-acinar histology in 1% of
   biopsy-confirmed cases (rare histology is never streamlined, note 3.5).
 - Castration-resistant cases have prior ADT (`adt_start_date` 1.5-8 years back); metastatic
@@ -88,7 +90,7 @@ TRIAGE_ITEMS = ("psa", "grade_group", "t_stage", "m_stage", "mri_biopsy_concorda
 
 PATHWAY_SHARES = {"new_diagnosis": 0.84, "pre_biopsy_mri": 0.05, "biochemical_relapse": 0.06,
                   "castration_resistant": 0.05}
-METASTATIC_AT_DIAGNOSIS_SHARE = 0.145  # [S75]: 12% (2022), 17% (2021)
+METASTATIC_AT_DIAGNOSIS_SHARE = 0.155  # [S75]: 12% (2022), 17% (2021)
 CPG_SHARES = {1: 0.177, 2: 0.219, 3: 0.152, 4: 0.207, 5: 0.245}  # [S80]
 MISSING_ITEM_SHARE = 0.15
 DISCORDANT_SHARE = 0.065
@@ -141,7 +143,8 @@ def generate_prostate_list(n: int, seed: int, as_of: date = DEFAULT_AS_OF) -> li
 def _case(rng: random.Random, number: int, as_of: date, taken: set[str]) -> dict:
     """Build one listed case: pathway, facts, perhaps one missing item, patient identity."""
     draft = _PATHWAYS[weighted_choice(rng, PATHWAY_SHARES)](rng, as_of)
-    if draft.missable and rng.random() < MISSING_ITEM_SHARE:
+    may_lose_an_item = bool(draft.missable) and not _never_streamlined(draft.facts)
+    if may_lose_an_item and rng.random() < MISSING_ITEM_SHARE:
         _blank_one_item(rng, draft)
     patient = {
         "name": synthetic_name(rng),
@@ -150,6 +153,15 @@ def _case(rng: random.Random, number: int, as_of: date, taken: set[str]) -> dict
     }
     facts = {name: draft.facts[name] for name in PROSTATE_FACT_NAMES if name in draft.facts}
     return {"case_id": f"PR-{number:04d}", "site": SITE, "patient": patient, "facts": facts}
+
+
+def _never_streamlined(facts: Facts) -> bool:
+    """Say whether discordance or rare histology already send the case to full discussion.
+
+    Such a case is discussed whatever else is known (note 3.5), so a missing item would not
+    leave its route open; it never loses one.
+    """
+    return facts.get("mri_biopsy_concordant") is False or facts.get("histology") == "other"
 
 
 def _blank_one_item(rng: random.Random, draft: _Draft) -> None:

@@ -22,9 +22,9 @@ def csv_columns(fact_names: Iterable[str] = PROSTATE_FACT_NAMES) -> list[str]:
 def write_csv(cases: Iterable[Mapping[str, Any]], stream: TextIO,
               fact_names: Iterable[str] = PROSTATE_FACT_NAMES) -> None:
     """Write cases as a CSV meeting list: empty cell = unknown, booleans true/false."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(csv_columns(fact_names))
     names = list(fact_names)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(csv_columns(names))
     for case in cases:
         patient = case["patient"]
         identity = [case["case_id"], case["site"], patient["nhs_number"], patient["name"],
