@@ -1,0 +1,172 @@
+"""Server commands the main CLI mounts: serve, db upgrade, users create, audit verify, demo."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from typing import Any
+
+import typer
+
+from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+@db_app.callback()
+def _db_group() -> None:
+    """Database schema commands."""
+
+
+@users_app.callback()
+def _users_group() -> None:
+    """User account commands."""
+
+
+@audit_app.callback()
+def _audit_group() -> None:
+    """Audit trail commands."""
+
+
+DEMO_ORGANISATION = "Demo NHS Trust"
+OTHER_ORGANISATION = "Other NHS Trust"
+DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Run the web app and API (migrates the database first)."""
+    import uvicorn
+
+    from openmdt.web.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def upgrade() -> None:
+    """Bring the database (OPENMDT_DATABASE_URL) to the newest schema."""
+    from openmdt.store.database import upgrade_database
+
+    upgrade_database(database_url_from_env())
+    typer.echo("database schema is up to date")
+
+
+@users_app.command("create")
+def create_user_command(
+    org: str = typer.Option(..., "--org", help="Organisation name (created if new)."),
+    email: str = typer.Option(..., "--email"),
+    role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin"),
+    password: str | None = typer.Option(None, "--password", help="Sign-in password."),
+    token: bool = typer.Option(False, "--token", help="Also issue an API token (shown once)."),
+) -> None:
+    """Create a user; prints the API token once when --token is given (stored hashed)."""
+    from openmdt.accounts import create_user, get_or_create_organisation, issue_api_token
+    from openmdt.store.errors import ServiceError
+
+    sessions = make_sessionmaker(make_engine(database_url_from_env()))
+    with sessions() as db:
+        try:
+            organisation = get_or_create_organisation(db, org)
+            user = create_user(
+                db, organisation=organisation, email=email, role=role, password=password
+            )
+        except ServiceError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(f"created {user.role} {user.email} in {organisation.name}")
+        if token:
+            typer.echo(f"API token (shown once): {issue_api_token(db, user)}")
+            db.commit()
+
+
+@audit_app.command("verify")
+def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Check the audit trail's hash chain; exit status 1 when it is broken."""
+    from openmdt.store.audit import verify_audit_chain
+
+    sessions = make_sessionmaker(make_engine(database_url_from_env()))
+    with sessions() as db:
+        result = verify_audit_chain(db)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict()))
+    elif result.ok:
+        typer.echo(f"audit chain intact ({result.rows_checked} rows)")
+    else:
+        typer.echo(f"audit chain BROKEN at row {result.first_bad_id}: {result.problem}", err=True)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _demo_user(db: Any, organisation: Any, email: str, role: str) -> dict[str, str]:
+    from openmdt.accounts import create_user
+
+    password = secrets.token_urlsafe(12)
+    create_user(
+        db,
+        organisation=organisation,
+        email=email,
+        role=role,
+        password=password,
+        display_name=f"Demo {role}",
+    )
+    return {"organisation": organisation.name, "email": email, "role": role, "password": password}
+
+
+def create_demo(database_url: str | None = None) -> dict[str, Any]:
+    """Create the demo trust (one user per role), a second trust, and a 90-patient meeting."""
+    from openmdt.accounts import get_or_create_organisation
+    from openmdt.meetings import create_meeting, import_cases
+    from openmdt.store.database import upgrade_database
+    from openmdt.synth import generate_prostate_list
+
+    url = database_url or database_url_from_env()
+    engine = make_engine(url)
+    upgrade_database(url, engine=engine)
+    with make_sessionmaker(engine)() as db:
+        demo = get_or_create_organisation(db, DEMO_ORGANISATION)
+        suffix = secrets.token_hex(3)  # a second run makes new users rather than failing
+        users = [_demo_user(db, demo, f"{role}.{suffix}@demo.nhs.uk", role) for role in DEMO_ROLES]
+        other = get_or_create_organisation(db, OTHER_ORGANISATION)
+        users.append(_demo_user(db, other, f"coordinator.{suffix}@other.nhs.uk", "coordinator"))
+        coordinator = _find_user(db, users[0]["email"])
+        meeting = create_meeting(
+            db,
+            acting_user=coordinator,
+            meeting_date=date(2026, 12, 1),
+            mdt_type="1201",
+            site_code="RDEMO",
+            pack_id="prostate-nice-ng131",
+            title="Urology Local MDT (demo)",
+        )
+        cases = generate_prostate_list(n=90, seed=7)
+        text = "\n".join(json.dumps(case, default=str) for case in cases)
+        imported = import_cases(
+            db, meeting.id, text, "jsonl", acting_user=coordinator, source="synthetic list (seed 7)"
+        )
+        result = {"users": users, "meeting_id": meeting.id, "cases": len(imported)}
+    engine.dispose()
+    return result
+
+
+def _find_user(db: Any, email: str) -> Any:
+    from sqlalchemy import select
+
+    from openmdt.store.models import User
+
+    return db.scalars(select(User).where(User.email == email)).one()
+
+
+def print_demo(result: dict[str, Any]) -> None:
+    """Print the demo's sign-in credentials (for the person running `make demo`)."""
+    typer.echo(f"Demo meeting {result['meeting_id']} with {result['cases']} synthetic cases.")
+    for user in result["users"]:
+        typer.echo(
+            f"  {user['organisation']:<16} {user['role']:<12} {user['email']:<36} "
+            f"password: {user['password']}"
+        )
