@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from openmdt import meetings as service
 from openmdt.meetings.codes import (
     DEVIATION_REASONS,
@@ -14,7 +17,7 @@ from openmdt.meetings.codes import (
     PROFESSIONAL_ROLES,
     core_members,
 )
-from openmdt.store.models import Meeting, MeetingCase, User
+from openmdt.store.models import FactVersion, Meeting, MeetingCase, User
 from openmdt.web.pages_views import (
     ROUTES,
     DataRequest,
@@ -39,12 +42,6 @@ def available_packs() -> dict[str, str]:
         pack = load_pack(pack_id)
         packs[pack_id] = f"{pack.title} ({pack.version})"
     return packs
-
-
-def pack_items(pack_id: str) -> Mapping[str, Any]:
-    """The data dictionary of a pack (labels and questions for data requests)."""
-    pack = _pack(pack_id)
-    return pack.items if pack is not None else {}
 
 
 def _pack(pack_id: str) -> Any:
@@ -110,32 +107,33 @@ class AgendaView:
         return sum(1 for row in self.rows if row.outcome is None)
 
 
-def _outcome_text(case: MeetingCase, titles: Mapping[str, str]) -> str | None:
+@dataclass(frozen=True)
+class PackText:
+    """Titles and labels from a pack, for showing stored ids in words."""
+
+    items: Mapping[str, Any]
+    options: Mapping[str, str]
+    standards: Mapping[str, str]
+    minutes_per_case: float
+
+
+def pack_text(pack_id: str) -> PackText:
+    """The words a pack gives for its items, options and standards of care."""
+    pack = _pack(pack_id)
+    if pack is None:
+        return PackText({}, {}, {}, DEFAULT_MINUTES_PER_CASE)
+    options = {c.id: c.title for d in pack.decisions for c in d.candidates}
+    standards = {s.id: s.title for s in pack.standards}
+    minutes = float(pack.minutes_per_case or DEFAULT_MINUTES_PER_CASE)
+    return PackText(pack.items, options, standards, minutes)
+
+
+def _outcome_text(case: MeetingCase, options: Mapping[str, str]) -> str | None:
     outcome = case.current_outcome
     if outcome is None:
         return None
-    chosen = [titles.get(option, humanise(option)) for option in outcome.chosen_options]
+    chosen = [options.get(option, humanise(option)) for option in outcome.chosen_options]
     return "; ".join(chosen) or "No option chosen"
-
-
-def agenda_row(case: MeetingCase, items: Mapping[str, Any]) -> AgendaRow:
-    """One case's agenda line from its stored evaluation."""
-    evaluation = case.current_evaluation or {}
-    patient = case.patient or {}
-    return AgendaRow(
-        id=case.id,
-        case_ref=case.case_ref,
-        patient_name=str(patient.get("name") or "Name not given"),
-        nhs_number=str(patient.get("nhs_number") or ""),
-        route=case.route,
-        flagged=case.flagged,
-        flag_note=case.flag_note,
-        status=case.status,
-        triage=triage_view(evaluation, items),
-        outcome=_outcome_text(case, option_titles(evaluation)),
-        rollover_count=case.rollover_count,
-        deviation=_deviation_text(case),
-    )
 
 
 def _deviation_text(case: MeetingCase) -> str | None:
@@ -146,11 +144,53 @@ def _deviation_text(case: MeetingCase) -> str | None:
     return DEVIATION_REASONS.get(outcome.deviation_code or "", outcome.deviation_code)
 
 
-def option_titles(evaluation: Mapping[str, Any]) -> dict[str, str]:
-    """Candidate id -> title over every decision of a stored evaluation."""
-    from openmdt.web.pages_views import evaluation_view
+def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackText) -> AgendaRow:
+    """One case's agenda line from the triage part of its stored evaluation."""
+    patient = case.patient or {}
+    return AgendaRow(
+        id=case.id,
+        case_ref=case.case_ref,
+        patient_name=str(patient.get("name") or "Name not given"),
+        nhs_number=str(patient.get("nhs_number") or ""),
+        route=case.route,
+        flagged=case.flagged,
+        flag_note=case.flag_note,
+        status=case.status,
+        triage=triage_view({"triage": triage or {}}, words.items, words.standards),
+        outcome=_outcome_text(case, words.options),
+        rollover_count=case.rollover_count,
+        deviation=_deviation_text(case),
+    )
 
-    return evaluation_view(evaluation).option_titles()
+
+def _load_cases(db: Any, meeting: Meeting) -> list[MeetingCase]:
+    """The meeting's cases with their outcomes, in two queries rather than one per case.
+
+    The meeting has already been read through the service (tenant check); this only preloads
+    what the agenda shows.
+    """
+    query = (
+        select(MeetingCase)
+        .where(MeetingCase.meeting_id == meeting.id)
+        .order_by(MeetingCase.position)
+        .options(selectinload(MeetingCase.outcomes))
+    )
+    return list(db.scalars(query))
+
+
+def _stored_triage(db: Any, meeting: Meeting) -> dict[int, Any]:
+    """Case id -> the triage part of its newest stored evaluation.
+
+    Only the triage part is read from the database: decoding 90 whole evaluations (every
+    argument of every candidate) would dominate the agenda's response time.
+    """
+    query = (
+        select(FactVersion.case_id, FactVersion.evaluation["triage"])
+        .join(MeetingCase, MeetingCase.id == FactVersion.case_id)
+        .where(MeetingCase.meeting_id == meeting.id)
+        .order_by(FactVersion.case_id, FactVersion.version)
+    )
+    return {case_id: triage for case_id, triage in db.execute(query)}
 
 
 def _quoracy(db: Any, meeting: Meeting, user: User) -> tuple[bool | None, list[str]]:
@@ -165,14 +205,13 @@ def _quoracy(db: Any, meeting: Meeting, user: User) -> tuple[bool | None, list[s
 def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
     """The agenda of a meeting of the user's organisation (NotFound for any other)."""
     meeting = service.get_meeting(db, meeting_id, user=user)
-    pack = _pack(meeting.pack_id)
-    items = pack.items if pack is not None else {}
-    rows = [agenda_row(case, items) for case in meeting.cases if case.status != "rolled_over"]
+    words = pack_text(meeting.pack_id)
+    triage = _stored_triage(db, meeting)
+    rows = [agenda_row(case, triage.get(case.id), words)
+            for case in _load_cases(db, meeting) if case.status != "rolled_over"]
     counts = route_counts(row.route for row in rows)
-    per_case = float(getattr(pack, "minutes_per_case", None) or DEFAULT_MINUTES_PER_CASE)
-    minutes = sum(
-        row.triage.minutes or per_case for row in rows if row.route == "full_discussion"
-    )
+    minutes = sum(row.triage.minutes or words.minutes_per_case
+                  for row in rows if row.route == "full_discussion")
     quorate, missing = _quoracy(db, meeting, user)
     return AgendaView(
         meeting=meeting,

@@ -235,8 +235,12 @@ def _derived_views(evaluation: Mapping[str, Any], items: Mapping[str, Any]) -> l
     return views
 
 
-def triage_view(evaluation: Mapping[str, Any] | None, items: Mapping[str, Any]) -> TriageView:
-    """The triage part of a stored evaluation."""
+def triage_view(
+    evaluation: Mapping[str, Any] | None,
+    items: Mapping[str, Any],
+    standard_titles: Mapping[str, str] | None = None,
+) -> TriageView:
+    """The triage part of a stored evaluation (standards of care named by their titles)."""
     triage = _first(evaluation, "triage", default=None) or evaluation or {}
     reasons = [
         str(_first(r, "text", "reason", "message", default=r)) if isinstance(r, Mapping) else str(r)
@@ -245,6 +249,8 @@ def triage_view(evaluation: Mapping[str, Any] | None, items: Mapping[str, Any]) 
     soc = _first(triage, "standard_of_care")
     if isinstance(soc, Mapping):
         soc = _first(soc, "title", "id")
+    if soc and standard_titles:
+        soc = standard_titles.get(str(soc), soc)
     return TriageView(
         route=_first(triage, "route") or _first(evaluation, "route"),
         reasons=reasons,
