@@ -89,3 +89,24 @@ def test_is_unknown() -> None:
     assert is_unknown(UNKNOWN)
     for value in (None, False, 0, "", "Unknown"):
         assert not is_unknown(value)
+
+
+TRUTH = (True, False, U)
+
+
+def test_kleene_laws_hold_for_every_combination() -> None:
+    for a in TRUTH:
+        assert kleene_not(kleene_not(a)) is a
+        assert kleene_and(a, True) is a
+        assert kleene_or(a, False) is a
+        for b in TRUTH:
+            assert kleene_and(a, b) is kleene_and(b, a)
+            assert kleene_or(a, b) is kleene_or(b, a)
+            assert kleene_not(kleene_and(a, b)) is kleene_or(kleene_not(a), kleene_not(b))
+            assert kleene_not(kleene_or(a, b)) is kleene_and(kleene_not(a), kleene_not(b))
+            for c in TRUTH:
+                assert kleene_and(a, kleene_and(b, c)) is kleene_and(kleene_and(a, b), c)
+                assert kleene_or(a, kleene_or(b, c)) is kleene_or(kleene_or(a, b), c)
+                assert kleene_and(a, kleene_or(b, c)) is kleene_or(
+                    kleene_and(a, b), kleene_and(a, c)
+                )
