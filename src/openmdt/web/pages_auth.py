@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openmdt import accounts
 from openmdt.store.errors import InvalidCredentials, LoginThrottled
-from openmdt.web.pages_common import render
-from openmdt.web.security import CurrentUser, DbSession, OptionalUser, end_session, start_session
+from openmdt.web.pages_common import PageUser, render
+from openmdt.web.security import DbSession, end_session, start_session
 
 router = APIRouter()
 
@@ -53,7 +53,7 @@ def _wait_text(seconds: float) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: OptionalUser, next: str | None = None) -> Response:
+def login_form(request: Request, user: PageUser, next: str | None = None) -> Response:
     """The sign-in page (signed-in users go straight on)."""
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
@@ -96,8 +96,8 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbSession, user: CurrentUser) -> Response:
-    """End the session (the CSRF check in `CurrentUser` stops forced sign-outs)."""
+def logout(request: Request, db: DbSession, user: PageUser) -> Response:
+    """End the session (the CSRF check in `PageUser` stops forced sign-outs)."""
     response = RedirectResponse("/login", status_code=303)
     end_session(response, db, request)
     return response

@@ -25,13 +25,14 @@ from openmdt.web.pages_case_view import (
     outcome_form_defaults,
 )
 from openmdt.web.pages_common import (
+    PageUser,
     forbidden_page,
     login_redirect,
     may,
     render,
     service_error_page,
 )
-from openmdt.web.security import CurrentUser, DbSession, OptionalUser
+from openmdt.web.security import DbSession
 
 router = APIRouter()
 
@@ -66,7 +67,7 @@ def _render_case(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_view(
-    case_id: int, request: Request, db: DbSession, user: OptionalUser, done: str = ""
+    case_id: int, request: Request, db: DbSession, user: PageUser, done: str = ""
 ) -> Response:
     """One patient's case page (404 for another organisation's case)."""
     if user is None:
@@ -75,8 +76,10 @@ def case_view(
 
 
 @router.post("/cases/{case_id}/facts", response_class=HTMLResponse)
-async def save_facts(case_id: int, request: Request, db: DbSession, user: CurrentUser) -> Response:
+async def save_facts(case_id: int, request: Request, db: DbSession, user: PageUser) -> Response:
     """Save edited facts as a new version; errors and conflicts keep what the user typed."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "prepare"):
         return forbidden_page(request, user, "prepare")
     try:
@@ -134,9 +137,11 @@ def _int(value: Any) -> int:
 
 @router.post("/cases/{case_id}/flag", response_class=HTMLResponse)
 async def flag_for_discussion(
-    case_id: int, request: Request, db: DbSession, user: CurrentUser
+    case_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
     """A clinician flags a case for full discussion, with an optional note."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "flag"):
         return forbidden_page(request, user, "flag")
     form = await request.form()
@@ -165,9 +170,11 @@ def _outcome_form(form: Any) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/outcome", response_class=HTMLResponse)
 async def record_outcome(
-    case_id: int, request: Request, db: DbSession, user: CurrentUser
+    case_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
     """The chair records (or amends) the MDT outcome; a deviation needs a coded reason."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "decide"):
         return forbidden_page(request, user, "decide")
     try:

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import User
-from openmdt.web.security import csrf_token_for
+from openmdt.web.security import DbSession, csrf_token_for, optional_user, submitted_csrf_token
+
+
+def page_user(
+    request: Request,
+    db: DbSession,
+    submitted: Annotated[str | None, Depends(submitted_csrf_token)],
+) -> User | None:
+    """The signed-in user or None; a failed CSRF check or bad token stops the request.
+
+    The back end's `optional_user` raises service errors, which the main app does not turn
+    into responses; pages turn them into HTTP errors here (403 for a missing CSRF token).
+    """
+    try:
+        return optional_user(request, db, submitted)
+    except ServiceError as error:
+        raise HTTPException(status_code=error.status, detail=error.detail) from error
+
+
+PageUser = Annotated[User | None, Depends(page_user)]
 
 TEMPLATE_FOLDER = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATE_FOLDER))

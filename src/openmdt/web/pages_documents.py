@@ -20,9 +20,9 @@ from openmdt.store.errors import ServiceError
 from openmdt.store.models import MeetingCase, User
 from openmdt.web.pages_agenda import agenda_view, mdt_type_label
 from openmdt.web.pages_case_view import case_page
-from openmdt.web.pages_common import error_page, login_redirect, service_error_page
+from openmdt.web.pages_common import PageUser, error_page, login_redirect, service_error_page
 from openmdt.web.pages_views import format_value, humanise
-from openmdt.web.security import DbSession, OptionalUser
+from openmdt.web.security import DbSession
 
 router = APIRouter()
 
@@ -129,28 +129,28 @@ def _with_links(html: str, links: list[tuple[str, str]]) -> str:
 
 @router.get("/cases/{case_id}/outcome-form", response_class=HTMLResponse)
 def outcome_form_html(case_id: int, request: Request, db: DbSession,
-                      user: OptionalUser) -> Response:
+                      user: PageUser) -> Response:
     """The printable MDT outcome form."""
     return _case_document(request, db, user, case_id, "outcome-form", pdf=False)
 
 
 @router.get("/cases/{case_id}/outcome-form.pdf")
 def outcome_form_pdf(case_id: int, request: Request, db: DbSession,
-                     user: OptionalUser) -> Response:
+                     user: PageUser) -> Response:
     """The MDT outcome form as PDF."""
     return _case_document(request, db, user, case_id, "outcome-form", pdf=True)
 
 
 @router.get("/cases/{case_id}/gp-letter", response_class=HTMLResponse)
 def gp_letter_html(case_id: int, request: Request, db: DbSession,
-                   user: OptionalUser) -> Response:
+                   user: PageUser) -> Response:
     """The printable letter to the GP."""
     return _case_document(request, db, user, case_id, "gp-letter", pdf=False)
 
 
 @router.get("/cases/{case_id}/gp-letter.pdf")
 def gp_letter_pdf(case_id: int, request: Request, db: DbSession,
-                  user: OptionalUser) -> Response:
+                  user: PageUser) -> Response:
     """The letter to the GP as PDF."""
     return _case_document(request, db, user, case_id, "gp-letter", pdf=True)
 
@@ -193,13 +193,13 @@ def _summary(request: Request, db: Any, user: User | None, meeting_id: int,
 
 @router.get("/meetings/{meeting_id}/summary", response_class=HTMLResponse)
 def meeting_summary_html(meeting_id: int, request: Request, db: DbSession,
-                         user: OptionalUser) -> Response:
+                         user: PageUser) -> Response:
     """The printable meeting summary."""
     return _summary(request, db, user, meeting_id, pdf=False)
 
 
 @router.get("/meetings/{meeting_id}/summary.pdf")
 def meeting_summary_pdf(meeting_id: int, request: Request, db: DbSession,
-                        user: OptionalUser) -> Response:
+                        user: PageUser) -> Response:
     """The meeting summary as PDF."""
     return _summary(request, db, user, meeting_id, pdf=True)

@@ -14,13 +14,14 @@ from openmdt.store.errors import ImportRejected, ServiceError
 from openmdt.store.models import User
 from openmdt.web.pages_agenda import agenda_view, available_packs
 from openmdt.web.pages_common import (
+    PageUser,
     forbidden_page,
     login_redirect,
     may,
     render,
     service_error_page,
 )
-from openmdt.web.security import CurrentUser, DbSession, OptionalUser
+from openmdt.web.security import DbSession
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ def home() -> RedirectResponse:
 
 
 @router.get("/meetings", response_class=HTMLResponse)
-def meetings_page(request: Request, db: DbSession, user: OptionalUser) -> Response:
+def meetings_page(request: Request, db: DbSession, user: PageUser) -> Response:
     """Every meeting of the user's organisation, newest first, and the form to create one."""
     if user is None:
         return login_redirect(request)
@@ -79,7 +80,7 @@ def _meeting_form_errors(form: dict[str, str], packs: dict[str, str]) -> dict[st
 def create_meeting(
     request: Request,
     db: DbSession,
-    user: CurrentUser,
+    user: PageUser,
     meeting_date: Annotated[str, Form()] = "",
     mdt_type: Annotated[str, Form()] = "",
     site_code: Annotated[str, Form()] = "",
@@ -87,6 +88,8 @@ def create_meeting(
     title: Annotated[str, Form()] = "",
 ) -> Response:
     """Create a meeting and open its agenda."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "prepare"):
         return forbidden_page(request, user, "prepare")
     form = {"meeting_date": meeting_date, "mdt_type": mdt_type, "site_code": site_code,
@@ -108,7 +111,7 @@ def create_meeting(
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
 def agenda_page(
-    meeting_id: int, request: Request, db: DbSession, user: OptionalUser, done: str = ""
+    meeting_id: int, request: Request, db: DbSession, user: PageUser, done: str = ""
 ) -> Response:
     """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
     if user is None:
@@ -135,10 +138,12 @@ async def import_list(
     meeting_id: int,
     request: Request,
     db: DbSession,
-    user: CurrentUser,
+    user: PageUser,
     list_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Import a meeting list (CSV or JSONL): all or nothing, every bad line shown."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "prepare"):
         return forbidden_page(request, user, "prepare")
     if list_file is None or not list_file.filename:
@@ -178,9 +183,11 @@ def _rejected_lines(rejected: ImportRejected) -> list[dict[str, Any]]:
 
 @router.post("/meetings/{meeting_id}/attendance", response_class=HTMLResponse)
 async def save_attendance(
-    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+    meeting_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
     """Record who attended (name, professional role, present) for the quoracy check."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "prepare"):
         return forbidden_page(request, user, "prepare")
     form = await request.form()
@@ -213,9 +220,11 @@ def _attendees(form: Any) -> list[dict[str, Any]]:
 
 @router.post("/meetings/{meeting_id}/confirm-standard-of-care", response_class=HTMLResponse)
 async def confirm_standard_of_care(
-    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+    meeting_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
     """The chair confirms the standard-of-care outcome for the ticked patients in one step."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "decide"):
         return forbidden_page(request, user, "decide")
     form = await request.form()
@@ -235,9 +244,11 @@ async def confirm_standard_of_care(
 
 @router.post("/meetings/{meeting_id}/finalise", response_class=HTMLResponse)
 def finalise_meeting(
-    meeting_id: int, request: Request, db: DbSession, user: CurrentUser
+    meeting_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
     """The chair finalises the meeting, locking its record."""
+    if user is None:
+        return login_redirect(request)
     if not may(user, "decide"):
         return forbidden_page(request, user, "decide")
     try:
