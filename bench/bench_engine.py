@@ -1,0 +1,325 @@
+"""Engine benchmark: evaluate() in-process and `openmdt evaluate` on JSONL, beside a baseline.
+
+Measures only; `bench/run.py` generates the cases, calls these functions and writes
+bench/RESULTS.md. Every pass runs on the same cases in the same process, so the engine's
+times and the hand-written baseline's times (bench/baseline.py) are directly comparable.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench.baseline import baseline_evaluate, is_complete_m0
+
+from openmdt.engine import evaluate
+from openmdt.knowledge import Pack
+from openmdt.synth import write_jsonl
+
+DECISION_ID = "localised_treatment"
+MAX_LISTED_DISAGREEMENTS = 20
+
+Case = Mapping[str, Any]
+
+
+# Timing -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Timing:
+    """Per-case times of one pass over the cases, in microseconds, and the pass's total."""
+
+    label: str
+    cases: int
+    total_s: float
+    median_us: float
+    p99_us: float
+    mean_us: float
+    max_us: float
+
+    @property
+    def cases_per_s(self) -> float:
+        return self.cases / self.total_s if self.total_s else float("inf")
+
+
+def percentile(ordered: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of already sorted values (fraction 0.5 is the median)."""
+    if not ordered:
+        raise ValueError("no values")
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil without floats drifting
+    return ordered[int(rank) - 1]
+
+
+def summarise(label: str, times_ns: Sequence[int], total_s: float) -> Timing:
+    """Median, p99, mean and maximum of per-case times given in nanoseconds."""
+    ordered = sorted(times_ns)
+    micro = 1e-3
+    return Timing(label, len(ordered), total_s, percentile(ordered, 0.5) * micro,
+                  percentile(ordered, 0.99) * micro, sum(ordered) / len(ordered) * micro,
+                  ordered[-1] * micro)
+
+
+def time_each(label: str, run: Callable[[Case], object], cases: Sequence[Case]) -> Timing:
+    """Time ``run`` on every case with perf_counter_ns; the total is the whole loop's time."""
+    clock = time.perf_counter_ns
+    times: list[int] = []
+    append = times.append
+    loop_start = clock()
+    for case in cases:
+        start = clock()
+        run(case)
+        append(clock() - start)
+    return summarise(label, times, (clock() - loop_start) / 1e9)
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """The in-process passes: engine, engine with to_dict(), baseline and the bare timer."""
+
+    engine: Timing
+    engine_to_dict: Timing
+    baseline: Timing
+    timer: Timing
+
+    @property
+    def median_ratio(self) -> float:
+        return self.engine.median_us / self.baseline.median_us
+
+    @property
+    def total_ratio(self) -> float:
+        return self.engine.total_s / self.baseline.total_s
+
+
+def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProcess:
+    """Time evaluate(), evaluate().to_dict(), the baseline and an empty call on every case."""
+    return InProcess(
+        engine=time_each("evaluate()", lambda case: evaluate(pack, case, as_of), cases),
+        engine_to_dict=time_each("evaluate().to_dict()",
+                                 lambda case: evaluate(pack, case, as_of).to_dict(), cases),
+        baseline=time_each("baseline", baseline_evaluate, cases),
+        timer=time_each("empty call", lambda case: None, cases),
+    )
+
+
+# Agreement --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One complete M0 case on which the engine and the baseline differ."""
+
+    case_id: str
+    facts: dict[str, Any]
+    engine_cpg: Any
+    baseline_cpg: int | None
+    engine_status: str
+    engine_recommended: tuple[str, ...]
+    baseline_recommended: tuple[str, ...] | None
+
+
+@dataclass
+class Agreement:
+    """How often the engine and the baseline give the same CPG and recommended set."""
+
+    cpg_compared: int = 0
+    cpg_agreed: int = 0
+    complete_m0: int = 0
+    complete_m0_applicable: int = 0
+    agreed: int = 0
+    disagreements: list[Disagreement] = field(default_factory=list)
+    disagreement_count: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.agreed / self.complete_m0 if self.complete_m0 else 1.0
+
+    @property
+    def cpg_rate(self) -> float:
+        return self.cpg_agreed / self.cpg_compared if self.cpg_compared else 1.0
+
+
+_SHOWN_FACTS = ("psa", "grade_group", "gleason_primary", "gleason_secondary", "t_stage",
+                "m_stage", "fit_for_radical_treatment", "declines_radical_treatment",
+                "biopsy_done", "prior_radical_treatment", "biochemical_relapse",
+                "castration_resistant")
+
+
+def _localised_decision(evaluation: Any) -> Any:
+    for decision in evaluation.decisions:
+        if decision.decision.id == DECISION_ID:
+            return decision
+    raise LookupError(f"the pack has no decision {DECISION_ID!r}; the baseline mirrors it")
+
+
+def compare_case(pack: Pack, case: Case, as_of: date, agreement: Agreement) -> None:
+    """Evaluate one case with both and count it (CPG always; the set for complete M0 cases)."""
+    evaluation = evaluate(pack, case, as_of)
+    baseline_cpg, baseline_set = baseline_evaluate(case)
+    engine_cpg = evaluation.derived.get("cpg")
+    if baseline_cpg is not None:
+        agreement.cpg_compared += 1
+        agreement.cpg_agreed += engine_cpg == baseline_cpg
+    if not is_complete_m0(case["facts"]):
+        return
+    decision = _localised_decision(evaluation)
+    agreement.complete_m0 += 1
+    agreement.complete_m0_applicable += decision.applies is True
+    same = (baseline_set is not None and decision.status != "provisional"
+            and set(decision.recommended) == set(baseline_set) and engine_cpg == baseline_cpg)
+    if same:
+        agreement.agreed += 1
+        return
+    agreement.disagreement_count += 1
+    if len(agreement.disagreements) < MAX_LISTED_DISAGREEMENTS:
+        facts = {k: case["facts"][k] for k in _SHOWN_FACTS if k in case["facts"]}
+        agreement.disagreements.append(Disagreement(
+            str(case["case_id"]), facts, engine_cpg, baseline_cpg, decision.status,
+            tuple(decision.recommended), baseline_set))
+
+
+def check_agreement(pack: Pack, cases: Sequence[Case], as_of: date) -> Agreement:
+    """Compare engine and baseline on every case; also the benchmark's warm-up pass."""
+    agreement = Agreement()
+    for case in cases:
+        compare_case(pack, case, as_of, agreement)
+    return agreement
+
+
+# The command line -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CliTiming:
+    """`openmdt evaluate FILE` as a subprocess: wall time for all cases, and start-up alone."""
+
+    cases: int
+    wall_s: float
+    startup_s: float
+    startup_runs: int
+    exit_code: int
+
+    @property
+    def cases_per_s(self) -> float:
+        return self.cases / self.wall_s
+
+    @property
+    def cases_per_s_after_startup(self) -> float:
+        return self.cases / max(self.wall_s - self.startup_s, 1e-9)
+
+
+def openmdt_command() -> list[str]:
+    """The installed `openmdt` script beside this Python, else the one on PATH."""
+    beside = Path(sys.executable).with_name("openmdt")
+    found = str(beside) if beside.exists() else shutil.which("openmdt")
+    if found is None:
+        raise FileNotFoundError("no `openmdt` command: install the project (pip install -e .)")
+    return [found]
+
+
+def write_cases(cases: Sequence[Case], path: Path) -> Path:
+    """Write the cases as JSON Lines (the CLI's input)."""
+    with path.open("w", encoding="utf-8") as stream:
+        write_jsonl(cases, stream)
+    return path
+
+
+def evaluate_args(jsonl: Path, pack_ref: str, as_of: date) -> list[str]:
+    return ["evaluate", str(jsonl), "--pack", pack_ref, "--as-of", as_of.isoformat()]
+
+
+def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date) -> tuple[float, int]:
+    """Run `openmdt evaluate` with output to /dev/null; wall seconds and exit status."""
+    start = time.perf_counter()
+    done = subprocess.run([*command, *evaluate_args(jsonl, pack_ref, as_of)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # 1 = some case rejected; anything else is a failure
+        raise RuntimeError(f"openmdt evaluate failed ({done.returncode}): "
+                           f"{done.stderr.decode(errors='replace')[-2000:]}")
+    return wall, done.returncode
+
+
+def measure_cli(cases: Sequence[Case], pack_ref: str, as_of: date, workdir: Path,
+                startup_runs: int) -> CliTiming:
+    """Start-up time (median over 1-case runs) and the wall time for the whole file."""
+    command = openmdt_command()
+    one = write_cases(cases[:1], workdir / "one-case.jsonl")
+    startups = sorted(run_cli(command, one, pack_ref, as_of)[0] for _ in range(startup_runs))
+    every = write_cases(cases, workdir / "cases.jsonl")
+    wall, exit_code = run_cli(command, every, pack_ref, as_of)
+    return CliTiming(len(cases), wall, percentile(startups, 0.5), startup_runs, exit_code)
+
+
+# Profiles ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HotSpot:
+    """One function's share of a profile, per case."""
+
+    function: str
+    calls_per_case: float
+    own_us_per_case: float
+    cumulative_us_per_case: float
+    own_share: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The top functions of a cProfile run by own time and by cumulative time."""
+
+    label: str
+    cases: int
+    profiled_us_per_case: float
+    by_own_time: list[HotSpot]
+    by_cumulative: list[HotSpot]
+
+
+def _function_name(key: tuple[str, int, str]) -> str:
+    filename, line, name = key
+    for marker in ("/src/", "/site-packages/", "/lib/python3.11/"):
+        if marker in filename:
+            return f"{filename.split(marker, 1)[1]}:{line} {name}"
+    return name if filename == "~" else f"{Path(filename).name}:{line} {name}"
+
+
+def summarise_profile(label: str, stats: pstats.Stats, cases: int, top: int) -> Profile:
+    """Turn raw cProfile stats into per-case hot spots (openmdt code first for cumulative)."""
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = stats.total_tt  # type: ignore[attr-defined]
+    spots = [HotSpot(_function_name(key), calls / cases, own / cases * 1e6,
+                     cumulative / cases * 1e6, own / total if total else 0.0)
+             for key, (_, calls, own, cumulative, _) in raw.items()]
+    by_own = sorted(spots, key=lambda s: s.own_us_per_case, reverse=True)[:top]
+    ours = [s for s in spots if s.function.startswith("openmdt/")]
+    by_cumulative = sorted(ours, key=lambda s: s.cumulative_us_per_case, reverse=True)[:top]
+    return Profile(label, cases, total / cases * 1e6, by_own, by_cumulative)
+
+
+def profile_engine(pack: Pack, cases: Sequence[Case], as_of: date, top: int) -> Profile:
+    """cProfile of evaluate() over the cases (cProfile slows small functions the most)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for case in cases:
+        evaluate(pack, case, as_of)
+    profiler.disable()
+    return summarise_profile("evaluate()", pstats.Stats(profiler), len(cases), top)
+
+
+def profile_cli(cases: Sequence[Case], pack_ref: str, as_of: date, workdir: Path,
+                top: int) -> Profile:
+    """cProfile of the whole `openmdt evaluate` process on a JSONL file of the cases."""
+    jsonl = write_cases(cases, workdir / "profiled-cases.jsonl")
+    output = workdir / "cli.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(output), *openmdt_command()]
+    done = subprocess.run([*command, *evaluate_args(jsonl, pack_ref, as_of)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if not output.exists():
+        raise RuntimeError(f"profiling the CLI failed ({done.returncode}): "
+                           f"{done.stderr.decode(errors='replace')[-2000:]}")
+    return summarise_profile("openmdt evaluate", pstats.Stats(str(output)), len(cases), top)
