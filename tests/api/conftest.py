@@ -19,7 +19,9 @@ def app(database_url: str):
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://testserver") as test_client:
+    with TestClient(
+        app, base_url="http://testserver", raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 

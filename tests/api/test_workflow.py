@@ -57,8 +57,9 @@ def test_fact_edit_is_versioned_and_re_evaluated(client, tenants):
     url = f"/api/v1/cases/{case['id']}/facts"
     value = True if missing.startswith(("fit", "biopsy", "mri_biopsy")) else None
     body = {"facts": {missing: value if value is not None else 1}, "reason": "from clinic letter"}
-    response = client.patch(url, json=body, headers={**tenants.headers("coordinator"),
-                                                     "If-Match": '"1"'})
+    response = client.patch(
+        url, json=body, headers={**tenants.headers("coordinator"), "If-Match": '"1"'}
+    )
     assert response.status_code == 200, response.text
     detail = response.json()
     assert detail["version"] == 2
@@ -83,17 +84,22 @@ def test_stale_version_gets_409_and_nothing_is_lost(client, tenants):
 
 def test_facts_update_needs_a_version(client, tenants):
     _, case = _first_case(client, tenants, "full_discussion")
-    response = client.patch(f"/api/v1/cases/{case['id']}/facts", json={"facts": {"psa": 3}},
-                            headers=tenants.headers("coordinator"))
+    response = client.patch(
+        f"/api/v1/cases/{case['id']}/facts",
+        json={"facts": {"psa": 3}},
+        headers=tenants.headers("coordinator"),
+    )
     assert response.status_code == 428
     assert response.json()["code"] == "version_required"
 
 
 def test_bad_fact_edit_is_rejected_and_not_stored(client, tenants):
     _, case = _first_case(client, tenants, "full_discussion")
-    response = client.patch(f"/api/v1/cases/{case['id']}/facts",
-                            json={"facts": {"psa": -3}, "version": 1},
-                            headers=tenants.headers("coordinator"))
+    response = client.patch(
+        f"/api/v1/cases/{case['id']}/facts",
+        json={"facts": {"psa": -3}, "version": 1},
+        headers=tenants.headers("coordinator"),
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "value_out_of_range"
     detail = client.get(f"/api/v1/cases/{case['id']}", headers=tenants.headers("chair")).json()
@@ -102,8 +108,11 @@ def test_bad_fact_edit_is_rejected_and_not_stored(client, tenants):
 
 def test_flag_overrides_standard_of_care(client, tenants):
     meeting_id, case = _first_case(client, tenants, "standard_of_care")
-    response = client.post(f"/api/v1/cases/{case['id']}/flag", json={"note": "frail"},
-                           headers=tenants.headers("clinician"))
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/flag",
+        json={"note": "frail"},
+        headers=tenants.headers("clinician"),
+    )
     assert response.status_code == 200, response.text
     assert response.json()["route"] == "full_discussion"
     agenda = _agenda(client, tenants, meeting_id)
@@ -112,8 +121,13 @@ def test_flag_overrides_standard_of_care(client, tenants):
 
 
 def _outcome(options, **extra):
-    return {"chosen_options": options, "care_plan_intent": "C",
-            "planned_treatment_types": ["01"], "rationale": "Agreed at MDT", **extra}
+    return {
+        "chosen_options": options,
+        "care_plan_intent": "C",
+        "planned_treatment_types": ["01"],
+        "rationale": "Agreed at MDT",
+        **extra,
+    }
 
 
 def test_outcome_off_guideline_needs_coded_reason_and_text(client, tenants):
@@ -124,11 +138,19 @@ def test_outcome_off_guideline_needs_coded_reason_and_text(client, tenants):
     missing_reason = client.post(url, json=off_guideline, headers=chair)
     assert missing_reason.status_code == 422
     assert missing_reason.json()["code"] == "missing_deviation_reason"
-    no_text = client.post(url, json={**off_guideline, "deviation_code": "patient_choice"},
-                          headers=chair)
+    no_text = client.post(
+        url, json={**off_guideline, "deviation_code": "patient_choice"}, headers=chair
+    )
     assert no_text.json()["code"] == "missing_deviation_text"
-    recorded = client.post(url, json={**off_guideline, "deviation_code": "patient_choice",
-                                      "deviation_text": "Prefers to wait"}, headers=chair)
+    recorded = client.post(
+        url,
+        json={
+            **off_guideline,
+            "deviation_code": "patient_choice",
+            "deviation_text": "Prefers to wait",
+        },
+        headers=chair,
+    )
     assert recorded.status_code == 201, recorded.text
     outcome = recorded.json()["outcome"]
     assert outcome["concordant"] is False
@@ -137,18 +159,20 @@ def test_outcome_off_guideline_needs_coded_reason_and_text(client, tenants):
 
 def test_outcome_codes_are_checked(client, tenants):
     _, case = _first_case(client, tenants, "full_discussion")
-    response = client.post(f"/api/v1/cases/{case['id']}/outcome",
-                           json=_outcome(case["recommended_options"] or ["x"],
-                                         care_plan_intent="Q"),
-                           headers=tenants.headers("chair"))
+    response = client.post(
+        f"/api/v1/cases/{case['id']}/outcome",
+        json=_outcome(case["recommended_options"] or ["x"], care_plan_intent="Q"),
+        headers=tenants.headers("chair"),
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "unknown_care_plan_intent"
 
 
 def test_bulk_confirmation_records_cr8110_code_2(client, tenants):
     meeting_id, case = _first_case(client, tenants, "standard_of_care")
-    response = client.post(f"/api/v1/meetings/{meeting_id}/confirm-standard-of-care",
-                           headers=tenants.headers("chair"))
+    response = client.post(
+        f"/api/v1/meetings/{meeting_id}/confirm-standard-of-care", headers=tenants.headers("chair")
+    )
     assert response.status_code == 200, response.text
     assert case["id"] in response.json()["case_ids"]
     detail = client.get(f"/api/v1/cases/{case['id']}", headers=tenants.headers("chair")).json()
@@ -160,15 +184,22 @@ def test_bulk_confirmation_records_cr8110_code_2(client, tenants):
 def test_attendance_and_quoracy(client, tenants):
     meeting_id = new_meeting(client, tenants)
     url = f"/api/v1/meetings/{meeting_id}/attendance"
-    people = [{"name": "Dr A", "professional_role": "urologist"},
-              {"name": "Dr B", "professional_role": "radiologist"}]
+    people = [
+        {"name": "Dr A", "professional_role": "urologist"},
+        {"name": "Dr B", "professional_role": "radiologist"},
+    ]
     partial = client.post(url, json={"attendees": people}, headers=tenants.headers("coordinator"))
     assert partial.status_code == 200, partial.text
     assert partial.json()["quorate"] is False
     assert "histopathologist" in partial.json()["missing"]
-    everyone = people + [{"name": n, "professional_role": r} for n, r in (
-        ("Dr C", "clinical_oncologist"), ("Dr D", "histopathologist"),
-        ("Nurse E", "cancer_nurse_specialist"))]
+    everyone = people + [
+        {"name": n, "professional_role": r}
+        for n, r in (
+            ("Dr C", "clinical_oncologist"),
+            ("Dr D", "histopathologist"),
+            ("Nurse E", "cancer_nurse_specialist"),
+        )
+    ]
     full = client.post(url, json={"attendees": everyone}, headers=tenants.headers("coordinator"))
     assert full.json() == {**full.json(), "quorate": True, "missing": []}
 
@@ -178,21 +209,25 @@ def test_roll_over_counts_and_finalise_locks(client, tenants):
     later_id = new_meeting(client, tenants, meeting_date="2026-12-08")
     case_ids = import_list(client, tenants, meeting_id, synthetic_list(4)).json()["case_ids"]
     chair = tenants.headers("chair")
-    rolled = client.post(f"/api/v1/cases/{case_ids[0]}/roll-over",
-                         json={"to_meeting_id": later_id}, headers=chair)
+    rolled = client.post(
+        f"/api/v1/cases/{case_ids[0]}/roll-over", json={"to_meeting_id": later_id}, headers=chair
+    )
     assert rolled.status_code == 201, rolled.text
     assert rolled.json()["rollover_count"] == 1
     blocked = client.post(f"/api/v1/meetings/{meeting_id}/finalise", headers=chair)
     assert blocked.status_code == 409
-    final = client.post(f"/api/v1/meetings/{meeting_id}/finalise",
-                        json={"roll_over_to": later_id}, headers=chair)
+    final = client.post(
+        f"/api/v1/meetings/{meeting_id}/finalise", json={"roll_over_to": later_id}, headers=chair
+    )
     assert final.status_code == 200, final.text
     assert final.json()["status"] == "finalised"
     later = client.get(f"/api/v1/meetings/{later_id}", headers=chair).json()
     assert later["case_count"] == 4
-    locked = client.patch(f"/api/v1/cases/{case_ids[1]}/facts",
-                          json={"facts": {"psa": 3}, "version": 1},
-                          headers=tenants.headers("coordinator"))
+    locked = client.patch(
+        f"/api/v1/cases/{case_ids[1]}/facts",
+        json={"facts": {"psa": 3}, "version": 1},
+        headers=tenants.headers("coordinator"),
+    )
     assert locked.status_code == 409
     assert locked.json()["code"] == "meeting_finalised"
 
@@ -201,15 +236,19 @@ def test_amendment_after_finalising_adds_a_version(client, tenants):
     meeting_id, case = _first_case(client, tenants, "full_discussion", n=1)
     chair = tenants.headers("chair")
     options = case["recommended_options"] or ["active_surveillance"]
-    extra = {} if case["recommended_options"] else {"deviation_code": "other",
-                                                    "deviation_text": "no option recommended"}
+    extra = (
+        {}
+        if case["recommended_options"]
+        else {"deviation_code": "other", "deviation_text": "no option recommended"}
+    )
     url = f"/api/v1/cases/{case['id']}/outcome"
     assert client.post(url, json=_outcome(options, **extra), headers=chair).status_code == 201
     assert client.post(f"/api/v1/meetings/{meeting_id}/finalise", headers=chair).status_code == 200
     again = client.post(url, json=_outcome(options, **extra), headers=chair)
     assert again.status_code == 409
-    amended = client.post(url, json=_outcome(options, amendment_reason="typo in rationale",
-                                             **extra), headers=chair)
+    amended = client.post(
+        url, json=_outcome(options, amendment_reason="typo in rationale", **extra), headers=chair
+    )
     assert amended.status_code == 201, amended.text
     outcomes = amended.json()["outcomes"]
     assert [o["version"] for o in outcomes] == [1, 2]

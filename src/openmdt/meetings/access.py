@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from openmdt.store.errors import MeetingLocked, NotFound, PermissionDenied, StaleVersion
+from openmdt.store.errors import (
+    MeetingLocked,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    WorkflowConflict,
+)
 from openmdt.store.models import Meeting, MeetingCase, User
 
 # Who may do what (docs/web-contract.md section 6 is the same table).
@@ -77,10 +83,18 @@ def action(function: Callable[P, R]) -> Callable[P, R]:
             result = function(*args, **kwargs)
             session.commit()
             return result
-        except (StaleDataError, IntegrityError) as error:
+        except StaleDataError as error:
             session.rollback()
             raise StaleVersion(
                 "Someone else saved this record at the same time; reload and try again."
+            ) from error
+        except IntegrityError as error:
+            # Usually two people adding the same version at once (a unique key refused it).
+            session.rollback()
+            raise WorkflowConflict(
+                "The change conflicts with the stored record (perhaps a concurrent save); "
+                "reload and try again.",
+                code="conflicting_write",
             ) from error
         except BaseException:
             session.rollback()

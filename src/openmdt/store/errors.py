@@ -57,6 +57,11 @@ class WorkflowConflict(ServiceError):
     status = 409
     title = "Conflict with the meeting workflow"
 
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        if code:
+            self.code = code
+
 
 class InvalidRequest(ServiceError):
     """A value in the request is not allowed (unknown code, missing deviation reason...)."""

@@ -1,0 +1,124 @@
+"""Importing a meeting list: all or nothing, every bad line listed, no identifiers in logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from api_helpers import import_list, new_meeting, synthetic_list
+from sqlalchemy import text
+
+
+def _case_count(client, tenants, meeting_id):
+    meeting = client.get(f"/api/v1/meetings/{meeting_id}", headers=tenants.headers("chair"))
+    return meeting.json()["case_count"]
+
+
+def test_bad_lines_are_all_listed_and_nothing_is_stored(client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    cases = synthetic_list(8)
+    cases[1]["facts"]["psa"] = -3
+    cases[4]["facts"]["shoe_size"] = 9
+    cases[6].pop("case_id")
+    cases[7]["case_id"] = cases[0]["case_id"]
+    response = import_list(client, tenants, meeting_id, cases)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "import_rejected"
+    found = {(e["line"], e["code"]) for e in problem["errors"]}
+    assert found == {
+        (2, "value_out_of_range"),
+        (5, "unknown_item"),
+        (7, "missing_case_id"),
+        (8, "duplicate_case_id"),
+    }
+    for error in problem["errors"]:
+        assert set(error) >= {"line", "case_id", "code", "message", "path"}
+    assert next(e for e in problem["errors"] if e["line"] == 2)["path"] == "facts.psa"
+    assert _case_count(client, tenants, meeting_id) == 0
+
+
+def test_csv_list_imports(client, tenants):
+    from openmdt.synth import write_csv
+
+    buffer = io.StringIO()
+    write_csv(synthetic_list(5), buffer)
+    meeting_id = new_meeting(client, tenants)
+    response = client.post(
+        f"/api/v1/meetings/{meeting_id}/cases",
+        content=buffer.getvalue(),
+        headers={**tenants.headers("coordinator"), "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["imported"] == 5
+
+
+def test_unsupported_media_type_is_a_problem(client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    response = client.post(
+        f"/api/v1/meetings/{meeting_id}/cases",
+        content="x",
+        headers={**tenants.headers("coordinator"), "Content-Type": "application/xml"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def _fail_on_case(app, case_ref):
+    """A real database trigger that aborts the insert of one case (forced mid-import failure)."""
+    engine = app.state.openmdt.engine
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    "CREATE FUNCTION fail_mid_import() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN IF NEW.case_ref = '{case_ref}' THEN RAISE EXCEPTION 'forced'; END IF; "
+                    "RETURN NEW; END $$"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER fail_mid_import BEFORE INSERT ON meeting_cases "
+                    "FOR EACH ROW EXECUTE FUNCTION fail_mid_import()"
+                )
+            )
+        else:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER fail_mid_import BEFORE INSERT ON meeting_cases "
+                    f"WHEN NEW.case_ref = '{case_ref}' BEGIN SELECT RAISE(ABORT, 'forced'); END"
+                )
+            )
+
+
+def test_failure_mid_import_leaves_nothing(app, client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    cases = synthetic_list(10)
+    _fail_on_case(app, cases[6]["case_id"])
+    response = import_list(client, tenants, meeting_id, cases)
+    # SQLite reports the trigger's abort as an integrity error (409), PostgreSQL as 500.
+    assert response.status_code in {409, 500}
+    assert response.json()["code"] in {"conflicting_write", "internal_error"}
+    assert _case_count(client, tenants, meeting_id) == 0
+    with app.state.openmdt.sessions() as db:
+        assert db.execute(text("SELECT count(*) FROM fact_versions")).scalar() == 0
+        actions = db.execute(text("SELECT action FROM audit_events")).scalars().all()
+    assert "import_cases" not in actions
+
+
+def test_no_patient_identifiers_in_logs(client, tenants, caplog):
+    cases = synthetic_list(6)
+    cases[2]["facts"]["psa"] = -1
+    meeting_id = new_meeting(client, tenants)
+    with caplog.at_level(logging.DEBUG):
+        import_list(client, tenants, meeting_id, cases)
+        cases[2]["facts"]["psa"] = 4.1
+        import_list(client, tenants, meeting_id, cases)
+        client.get(f"/api/v1/meetings/{meeting_id}/agenda", headers=tenants.headers("chair"))
+    assert "cases imported" in caplog.text
+    for case in cases:
+        patient = case["patient"]
+        assert patient["nhs_number"] not in caplog.text
+        assert patient["name"] not in caplog.text
+        assert patient["name"].split()[-1] not in caplog.text
