@@ -109,6 +109,17 @@ def changed_facts(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[st
 
 
 @dataclass(frozen=True)
+class OptionChoice:
+    """An option the chair can choose, whether the guideline recommends it, and whether its
+    decision applies to this patient (options of other decisions are offered apart)."""
+
+    id: str
+    title: str
+    recommended: bool
+    applicable: bool
+
+
+@dataclass(frozen=True)
 class CasePage:
     """Everything the case page shows except the per-request form state."""
 
@@ -119,7 +130,7 @@ class CasePage:
     items: Mapping[str, Any]
     evaluation: EvaluationView
     recommended: Sequence[str]
-    options: Sequence[tuple[str, str, bool]]  # id, title, recommended
+    options: Sequence[OptionChoice]
     pack_reference: str
 
 
@@ -130,11 +141,12 @@ def case_page(case: MeetingCase) -> CasePage:
     stored = case.current_evaluation or {}
     view = evaluation_view(stored, items)
     recommended = recommended_options(stored)
-    seen: dict[str, tuple[str, str, bool]] = {}
-    for decision in view.decisions:
+    seen: dict[str, OptionChoice] = {}
+    for decision in sorted(view.decisions, key=lambda d: d.status == "not_applicable"):
         for candidate in decision.candidates:
-            seen.setdefault(candidate.id, (candidate.id, candidate.title,
-                                           candidate.id in recommended))
+            seen.setdefault(candidate.id, OptionChoice(
+                candidate.id, candidate.title, candidate.id in recommended,
+                decision.status != "not_applicable"))
     return CasePage(
         case=case,
         meeting=case.meeting,

@@ -184,7 +184,7 @@ async def record_outcome(
     form = _outcome_form(await request.form())
     page = case_page(case)
     amending = case.current_outcome is not None
-    errors = check_outcome(form, page.recommended, [o[0] for o in page.options],
+    errors = check_outcome(form, page.recommended, [o.id for o in page.options],
                            amending=amending)
     if errors:
         return _render_case(request, db, user, case_id, status_code=422, outcome=form,
