@@ -24,7 +24,7 @@ class Diagnostic:
     def format(self) -> str:
         """One line for a terminal: ``file:line:column: severity[code] path: message``."""
         text = f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.code}] "
-        text += f"{self.path}: {self.message}"
+        text += f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
