@@ -135,7 +135,7 @@ def run_benchmark(n: int, quick: bool, stamp: str) -> Results:
     profiled = cases[: min(n, 2_000 if quick else 20_000)]
     with tempfile.TemporaryDirectory(prefix="openmdt-bench-") as tmp:
         _progress("command line: start-up and the whole file")
-        cli = measure_cli(cases, PACK, AS_OF, Path(tmp), startup_runs=2 if quick else 5)
+        cli = measure_cli(cases, PACK, AS_OF, Path(tmp), startup_runs=1 if quick else 5)
         _progress(f"profiling evaluate() and the command line on {len(profiled):,} cases")
         engine_profile = profile_engine(pack, profiled, AS_OF, top=15)
         cli_profile = profile_cli(profiled, PACK, AS_OF, Path(tmp), top=15)
