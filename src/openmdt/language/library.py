@@ -136,7 +136,7 @@ def years_between(start: Any, end: Any) -> Any:
 
 
 def _whole_years(start: datetime.date, end: datetime.date) -> int:
-    """Completed years from start to end, end >= start; a 29 February starts on 1 March."""
+    """Completed years from start to end (end >= start); born 29 February, a year ends 1 March."""
     before_anniversary = (end.month, end.day) < (start.month, start.day)
     return end.year - start.year - int(before_anniversary)
 
