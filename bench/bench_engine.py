@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ class Timing:
     p99_us: float
     mean_us: float
     max_us: float
+    cpu_s: float = 0.0
 
     @property
     def cases_per_s(self) -> float:
@@ -58,26 +60,33 @@ def percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def summarise(label: str, times_ns: Sequence[int], total_s: float) -> Timing:
+def summarise(label: str, times_ns: Sequence[int], total_s: float, cpu_s: float = 0.0
+              ) -> Timing:
     """Median, p99, mean and maximum of per-case times given in nanoseconds."""
     ordered = sorted(times_ns)
     micro = 1e-3
     return Timing(label, len(ordered), total_s, percentile(ordered, 0.5) * micro,
                   percentile(ordered, 0.99) * micro, sum(ordered) / len(ordered) * micro,
-                  ordered[-1] * micro)
+                  ordered[-1] * micro, cpu_s)
 
 
 def time_each(label: str, run: Callable[[Case], object], cases: Sequence[Case]) -> Timing:
-    """Time ``run`` on every case with perf_counter_ns; the total is the whole loop's time."""
+    """Time ``run`` on every case with perf_counter_ns; the total is the whole loop's time.
+
+    The loop's CPU time is kept too: on a shared machine, wall time well above CPU time
+    means the pass waited for a core.
+    """
     clock = time.perf_counter_ns
     times: list[int] = []
     append = times.append
+    cpu_start = time.process_time()
     loop_start = clock()
     for case in cases:
         start = clock()
         run(case)
         append(clock() - start)
-    return summarise(label, times, (clock() - loop_start) / 1e9)
+    total_s = (clock() - loop_start) / 1e9
+    return summarise(label, times, total_s, time.process_time() - cpu_start)
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,8 @@ class CliTiming:
     startup_s: float
     startup_runs: int
     exit_code: int
+    cpu_s: float = 0.0
+    startup_cpu_s: float = 0.0
 
     @property
     def cases_per_s(self) -> float:
@@ -233,8 +244,23 @@ def evaluate_args(jsonl: Path, pack_ref: str, as_of: date) -> list[str]:
     return ["evaluate", str(jsonl), "--pack", pack_ref, "--as-of", as_of.isoformat()]
 
 
-def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date) -> tuple[float, int]:
-    """Run `openmdt evaluate` with output to /dev/null; wall seconds and exit status."""
+@dataclass(frozen=True)
+class CliRun:
+    """One `openmdt evaluate` process: wall seconds, CPU seconds (user + system), status."""
+
+    wall_s: float
+    cpu_s: float
+    exit_code: int
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date) -> CliRun:
+    """Run `openmdt evaluate` with output to /dev/null and time it."""
+    cpu_start = _children_cpu_s()
     start = time.perf_counter()
     done = subprocess.run([*command, *evaluate_args(jsonl, pack_ref, as_of)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
@@ -242,7 +268,7 @@ def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date) -> tupl
     if done.returncode not in (0, 1):  # 1 = some case rejected; anything else is a failure
         raise RuntimeError(f"openmdt evaluate failed ({done.returncode}): "
                            f"{done.stderr.decode(errors='replace')[-2000:]}")
-    return wall, done.returncode
+    return CliRun(wall, _children_cpu_s() - cpu_start, done.returncode)
 
 
 def measure_cli(cases: Sequence[Case], pack_ref: str, as_of: date, workdir: Path,
@@ -250,10 +276,13 @@ def measure_cli(cases: Sequence[Case], pack_ref: str, as_of: date, workdir: Path
     """Start-up time (median over 1-case runs) and the wall time for the whole file."""
     command = openmdt_command()
     one = write_cases(cases[:1], workdir / "one-case.jsonl")
-    startups = sorted(run_cli(command, one, pack_ref, as_of)[0] for _ in range(startup_runs))
+    startups = sorted((run_cli(command, one, pack_ref, as_of) for _ in range(startup_runs)),
+                      key=lambda r: r.wall_s)
     every = write_cases(cases, workdir / "cases.jsonl")
-    wall, exit_code = run_cli(command, every, pack_ref, as_of)
-    return CliTiming(len(cases), wall, percentile(startups, 0.5), startup_runs, exit_code)
+    whole = run_cli(command, every, pack_ref, as_of)
+    startup = percentile(startups, 0.5)
+    return CliTiming(len(cases), whole.wall_s, startup.wall_s, startup_runs, whole.exit_code,
+                     whole.cpu_s, startup.cpu_s)
 
 
 # Profiles ---------------------------------------------------------------------------------

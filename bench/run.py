@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +68,7 @@ class RunInfo:
     machine: str
     load: str
     commit: str
+    load_end: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def run_benchmark(n: int, quick: bool, stamp: str) -> Results:
         _progress(f"profiling evaluate() and the command line on {len(profiled):,} cases")
         engine_profile = profile_engine(pack, profiled, AS_OF, top=15)
         cli_profile = profile_cli(profiled, PACK, AS_OF, Path(tmp), top=15)
+    info = replace(info, load_end=_load())
     return Results(info, in_process, agreement, cli, engine_profile, cli_profile)
 
 
@@ -161,8 +163,9 @@ def _run_header(run: RunInfo) -> list[str]:
         f"(`generate_prostate_list`, seed {run.seed}, as_of {AS_OF.isoformat()}; generated in "
         f"{_fmt(run.generation_s)} s, not timed), pack `{pack['id']}` {pack['version']} "
         f"(`{pack['hash'][:19]}…`), commit `{run.commit}`.", "",
-        f"Machine: {run.machine}; load average at start {run.load}. The machine is shared with "
-        "other engineers' test runs, so single figures can be noisy.", "",
+        f"Machine: {run.machine}; load average (1/5/15 min) {run.load} at the start and "
+        f"{run.load_end} at the end. The machine is shared with other engineers' test runs, so "
+        "figures can be noisy; compare CPU with wall time below.", "",
     ]
 
 
@@ -184,16 +187,17 @@ def _targets(results: Results) -> list[str]:
 def _timing_row(timing: Timing) -> str:
     return (f"| {timing.label} | {_fmt(timing.median_us, 2)} | {_fmt(timing.p99_us, 2)} "
             f"| {_fmt(timing.mean_us, 2)} | {_fmt(timing.max_us, 0)} | {_fmt(timing.total_s, 2)} "
-            f"| {_fmt(timing.cases_per_s, 0)} |")
+            f"| {_fmt(timing.cpu_s, 2)} | {_fmt(timing.cases_per_s, 0)} |")
 
 
 def _in_process(timing: InProcess) -> list[str]:
     to_dict = timing.engine_to_dict.median_us - timing.engine.median_us
     return [
         "### In-process, per case", "",
-        "Times in microseconds; total in seconds for the whole pass (timer included).", "",
-        "| Pass | median | p99 | mean | max | total s | cases/s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "Per-case times in microseconds; total (wall) and CPU in seconds for the whole pass, "
+        "timer included. CPU well below wall means the pass waited for a core.", "",
+        "| Pass | median | p99 | mean | max | total s | CPU s | cases/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         *(_timing_row(t) for t in (timing.engine, timing.engine_to_dict, timing.baseline,
                                    timing.timer)), "",
         f"- `evaluate()` / baseline: **{_fmt(timing.median_ratio)}x** on the median, "
@@ -243,13 +247,15 @@ def _cli(cli: CliTiming) -> list[str]:
     return [
         "### Command line: `openmdt evaluate FILE --pack ... --as-of ... > /dev/null`", "",
         "| Measure | Value |", "|---|---:|",
-        f"| Start-up, 1-case file (median of {cli.startup_runs} runs) | "
-        f"{_fmt(cli.startup_s, 2)} s |",
-        f"| {cli.cases:,} cases, wall time | {_fmt(cli.wall_s, 1)} s |",
+        f"| Start-up, 1-case file (median of {cli.startup_runs} runs), wall / CPU | "
+        f"{_fmt(cli.startup_s, 2)} s / {_fmt(cli.startup_cpu_s, 2)} s |",
+        f"| {cli.cases:,} cases, wall / CPU | {_fmt(cli.wall_s, 1)} s / {_fmt(cli.cpu_s, 1)} s |",
         f"| Cases per second (wall) | {_fmt(cli.cases_per_s, 0)} |",
         f"| Cases per second without start-up | {_fmt(cli.cases_per_s_after_startup, 0)} |",
         f"| Per case, without start-up | "
         f"{_fmt(1e6 / cli.cases_per_s_after_startup, 1)} µs |",
+        f"| Cases per CPU second without start-up | "
+        f"{_fmt(cli.cases / max(cli.cpu_s - cli.startup_cpu_s, 1e-9), 0)} |",
         f"| Exit status | {cli.exit_code} |", "",
     ]
 
