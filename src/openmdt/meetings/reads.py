@@ -131,7 +131,8 @@ def case_summary(case: MeetingCase, minutes_per_case: float | None = None) -> di
 
 def meeting_agenda(session: Session, meeting_id: int, *, user: User) -> dict[str, Any]:
     """The agenda: full discussion first (with reasons), then not ready, then Standard of Care."""
-    meeting = get_meeting(session, meeting_id, user=user)
+    require_role(user, READ_ROLES)
+    meeting = meeting_for(session, meeting_id, user, with_cases=True)
     minutes = float(getattr(pack_by_id(meeting.pack_id), "minutes_per_case", 0.0) or 0.0)
     sections: dict[str, list[dict[str, Any]]] = {route: [] for route in ROUTES}
     for case in meeting.cases:
