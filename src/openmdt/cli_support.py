@@ -14,7 +14,7 @@ from rich.markup import escape
 from openmdt.cases import CaseInput, detect_format, read_cases
 from openmdt.knowledge import Pack, PackLoadError, load_pack
 
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # never hard-wrap messages
 
 
 class Exit(IntEnum):
