@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 __all__ = [
     "AttendanceLine",
@@ -114,8 +115,12 @@ class MeetingSummaryDocument:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-# The document templates live with the web templates so that one folder holds all HTML.
-TEMPLATE_FOLDER = Path(__file__).resolve().parents[1] / "web" / "templates" / "documents"
+# The document templates live with the web templates so that one folder holds all HTML; the
+# print stylesheet is a static file so that browsers can load it under a strict CSP, and is
+# inlined for WeasyPrint, which renders without a server.
+WEB_FOLDER = Path(__file__).resolve().parents[1] / "web"
+TEMPLATE_FOLDER = WEB_FOLDER / "templates" / "documents"
+STYLESHEET = WEB_FOLDER / "static" / "document.css"
 
 
 @lru_cache(maxsize=1)
@@ -137,25 +142,47 @@ ROUTE_LABELS = {
 }
 
 
-def _render(template: str, **context: object) -> str:
+@lru_cache(maxsize=1)
+def _document_css() -> Markup:
+    return Markup(STYLESHEET.read_text(encoding="utf-8"))
+
+
+Links = Sequence[tuple[str, str]]
+
+
+def _render(template: str, stylesheet_href: str | None, links: Links, **context: object) -> str:
     env = _environment()
-    return env.get_template(template).render(route_labels=ROUTE_LABELS, **context)
+    return env.get_template(template).render(
+        route_labels=ROUTE_LABELS, stylesheet_href=stylesheet_href, links=list(links),
+        document_css=_document_css(), **context,
+    )
 
 
-def render_outcome_form(document: OutcomeDocument) -> str:
-    """The MDT outcome form for one patient, as printable HTML."""
-    return _render("outcome_form.html", doc=document)
+def render_outcome_form(
+    document: OutcomeDocument, *, stylesheet_href: str | None = None, links: Links = ()
+) -> str:
+    """The MDT outcome form for one patient, as printable HTML.
+
+    With `stylesheet_href` the page links its print stylesheet (for browsers under a
+    Content-Security-Policy); without it the styles are inlined (for PDF and files).
+    `links` (label, href) are shown on screen above the document and never printed.
+    """
+    return _render("outcome_form.html", stylesheet_href, links, doc=document)
 
 
-def render_gp_letter(document: OutcomeDocument) -> str:
+def render_gp_letter(
+    document: OutcomeDocument, *, stylesheet_href: str | None = None, links: Links = ()
+) -> str:
     """The letter telling the patient's GP the MDT outcome, as printable HTML."""
-    return _render("gp_letter.html", doc=document)
+    return _render("gp_letter.html", stylesheet_href, links, doc=document)
 
 
-def render_meeting_summary(document: MeetingSummaryDocument) -> str:
+def render_meeting_summary(
+    document: MeetingSummaryDocument, *, stylesheet_href: str | None = None, links: Links = ()
+) -> str:
     """The meeting summary (attendance, every listed patient, outcomes), as printable HTML."""
     counts = document.counts or _count_routes(document.rows)
-    return _render("meeting_summary.html", doc=document, counts=counts)
+    return _render("meeting_summary.html", stylesheet_href, links, doc=document, counts=counts)
 
 
 def _count_routes(rows: Sequence[SummaryRow]) -> dict[str, int]:

@@ -26,6 +26,8 @@ from openmdt.web.security import DbSession
 
 router = APIRouter()
 
+DOCUMENT_STYLESHEET = "/static/document.css"
+
 
 def _code_label(code: str | None, labels: dict[str, str]) -> str:
     if not code:
@@ -108,23 +110,14 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
     if document is None:
         return error_page(request, user, 409,
                           "No outcome has been recorded for this patient yet.")
-    if kind == "gp-letter":
-        html = documents.render_gp_letter(document)
+    render = documents.render_gp_letter if kind == "gp-letter" else documents.render_outcome_form
+    if pdf:
+        html = render(document)
     else:
-        html = documents.render_outcome_form(document)
-    if not pdf:
-        html = _with_links(html, [("Back to the case", f"/cases/{case_id}"),
-                                  ("PDF", f"/cases/{case_id}/{kind}.pdf")])
+        html = render(document, stylesheet_href=DOCUMENT_STYLESHEET,
+                      links=[("Back to the case", f"/cases/{case_id}"),
+                             ("PDF", f"/cases/{case_id}/{kind}.pdf")])
     return _document_response(html, pdf=pdf, filename=f"{kind}-{case.case_ref}")
-
-
-def _with_links(html: str, links: list[tuple[str, str]]) -> str:
-    """Screen-only navigation added to a document (hidden when printed)."""
-    from markupsafe import escape
-
-    anchors = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
-    nav = f'<nav class="screen-actions" aria-label="Document actions">{anchors}</nav>'
-    return html.replace("<body>", "<body>\n" + nav, 1)
 
 
 @router.get("/cases/{case_id}/outcome-form", response_class=HTMLResponse)
@@ -184,10 +177,13 @@ def _summary(request: Request, db: Any, user: User | None, meeting_id: int,
         document = meeting_document(db, meeting_id, user)
     except ServiceError as error:
         return service_error_page(request, user, error)
-    html = documents.render_meeting_summary(document)
-    if not pdf:
-        html = _with_links(html, [("Back to the agenda", f"/meetings/{meeting_id}"),
-                                  ("PDF", f"/meetings/{meeting_id}/summary.pdf")])
+    if pdf:
+        html = documents.render_meeting_summary(document)
+    else:
+        html = documents.render_meeting_summary(
+            document, stylesheet_href=DOCUMENT_STYLESHEET,
+            links=[("Back to the agenda", f"/meetings/{meeting_id}"),
+                   ("PDF", f"/meetings/{meeting_id}/summary.pdf")])
     return _document_response(html, pdf=pdf, filename=f"meeting-summary-{meeting_id}")
 
 
