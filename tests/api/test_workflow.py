@@ -52,19 +52,27 @@ def _first_case(client, tenants, route, n=LIST_SIZE):
 
 
 def test_fact_edit_is_versioned_and_re_evaluated(client, tenants):
-    _, case = _first_case(client, tenants, "not_ready")
-    missing = case["data_requests"][0]
-    url = f"/api/v1/cases/{case['id']}/facts"
-    value = True if missing.startswith(("fit", "biopsy", "mri_biopsy")) else None
-    body = {"facts": {missing: value if value is not None else 1}, "reason": "from clinic letter"}
-    response = client.patch(
-        url, json=body, headers={**tenants.headers("coordinator"), "If-Match": '"1"'}
-    )
+    full = synthetic_list(1)[0]
+    sparse = {**full, "facts": {"psa": full["facts"]["psa"]}}
+    meeting_id = new_meeting(client, tenants)
+    case_id = import_list(client, tenants, meeting_id, [sparse]).json()["case_ids"][0]
+    before = client.get(f"/api/v1/cases/{case_id}", headers=tenants.headers("chair")).json()
+    assert before["route"] == "not_ready" and before["data_requests"]
+    body = {"facts": full["facts"], "reason": "from clinic letter"}
+    headers = {**tenants.headers("coordinator"), "If-Match": '"1"'}
+    response = client.patch(f"/api/v1/cases/{case_id}/facts", json=body, headers=headers)
     assert response.status_code == 200, response.text
     detail = response.json()
     assert detail["version"] == 2
     assert [v["version"] for v in detail["fact_versions"]] == [1, 2]
-    assert missing not in detail["data_requests"]
+    assert detail["fact_versions"][1]["reason"] == "from clinic letter"
+    expected = client.post(
+        "/api/v1/evaluate",
+        headers=tenants.headers("chair"),
+        json={"case": full, "as_of": "2026-12-01"},
+    ).json()
+    assert detail["evaluation"] == expected
+    assert detail["engine_route"] == expected["triage"]["route"]
     assert detail["history"][-1]["action"] == "update_facts"
 
 
