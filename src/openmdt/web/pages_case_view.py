@@ -139,7 +139,9 @@ def case_page(case: MeetingCase) -> CasePage:
     pack = _pack(case.meeting.pack_id)
     items = pack.items if pack is not None else {}
     stored = case.current_evaluation or {}
-    view = evaluation_view(stored, items)
+    derived = {d.name: d for d in pack.derived} if pack is not None else {}
+    standards = {s.id: s.title for s in pack.standards} if pack is not None else {}
+    view = evaluation_view(stored, items, derived, standards)
     recommended = recommended_options(stored)
     seen: dict[str, OptionChoice] = {}
     for decision in sorted(view.decisions, key=lambda d: d.status == "not_applicable"):

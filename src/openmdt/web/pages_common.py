@@ -38,6 +38,17 @@ templates = Jinja2Templates(directory=str(TEMPLATE_FOLDER))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
+
+def nhs_number(value: object) -> str:
+    """An NHS number as people read it: 3 3 4 digits ("943 476 5919")."""
+    digits = str(value or "").replace(" ", "")
+    if len(digits) == 10 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return str(value or "")
+
+
+templates.env.filters["nhs_number"] = nhs_number
+
 ROLE_LABELS = {
     "coordinator": "MDT coordinator",
     "clinician": "Clinician",

@@ -219,19 +219,22 @@ def decision_view(decision: Mapping[str, Any], items: Mapping[str, Any]) -> Deci
     )
 
 
-def _derived_views(evaluation: Mapping[str, Any], items: Mapping[str, Any]) -> list[DerivedView]:
+def _derived_views(
+    evaluation: Mapping[str, Any], items: Mapping[str, Any], definitions: Mapping[str, Any]
+) -> list[DerivedView]:
+    """Derived facts with the pack's words for them (description and source)."""
     views = []
     for entry in _as_list(_first(evaluation, "derived", "derived_facts")):
         name = str(entry.get("id") or entry.get("name"))
-        value = entry.get("value")
-        views.append(
-            DerivedView(
-                name=name,
-                label=str(entry.get("label") or entry.get("description") or _label(name, items)),
-                value=format_value(value),
-                source=_source_text(entry.get("source")),
-            )
-        )
+        definition = definitions.get(name)
+        label = (_label(name, items) if name in items
+                 else getattr(definition, "description", None) or humanise(name))
+        views.append(DerivedView(
+            name=name,
+            label=str(label),
+            value=format_value(entry.get("value")),
+            source=str(getattr(definition, "source", None) or ""),
+        ))
     return views
 
 
@@ -270,15 +273,18 @@ def pack_line(evaluation: Mapping[str, Any] | None) -> str:
 
 
 def evaluation_view(
-    evaluation: Mapping[str, Any] | None, items: Mapping[str, Any] | None = None
+    evaluation: Mapping[str, Any] | None,
+    items: Mapping[str, Any] | None = None,
+    derived_definitions: Mapping[str, Any] | None = None,
+    standard_titles: Mapping[str, str] | None = None,
 ) -> EvaluationView:
     """The case page's view of a stored evaluation (empty when there is none)."""
     items = items or {}
     evaluation = evaluation or {}
     return EvaluationView(
         decisions=[decision_view(d, items) for d in _as_list(_first(evaluation, "decisions"))],
-        derived=_derived_views(evaluation, items),
-        triage=triage_view(evaluation, items),
+        derived=_derived_views(evaluation, items, derived_definitions or {}),
+        triage=triage_view(evaluation, items, standard_titles),
         pack=pack_line(evaluation),
         warnings=[str(w) for w in _as_list(_first(evaluation, "warnings", "conflicts"))],
     )
