@@ -1,32 +1,43 @@
-"""Decide: evaluate each candidate's arguments and the recommendation rule (PROforma style)."""
+"""Decide: apply each candidate's arguments and the recommendation rule (PROforma style).
+
+Argument values come from the pack kernel (one call per case). The explanation (every
+argument with whether it held, its text and source) is built only when asked for.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openmdt.engine.derive import unknown_inputs
-from openmdt.knowledge.model import Candidate, Decision, Pack
+from openmdt.knowledge.model import Argument, Candidate, Decision, Pack
 from openmdt.language import UNKNOWN, kleene_and, kleene_not, kleene_or
 
 
 @dataclass
 class CandidateResult:
-    """One candidate's arguments and whether it is recommended (True, False or UNKNOWN)."""
+    """One candidate: its argument values, net support and whether it is recommended."""
 
     candidate: Candidate
+    holds: Sequence[Any]
     recommended: Any
     net_support: float | None
     support_range: tuple[float, float]
-    arguments: list[dict[str, Any]]
-    unresolved: list[str]
     conflict: bool
+
+    def unresolved(self) -> list[Argument]:
+        """The arguments whose condition is unknown for this case."""
+        return [a for a, h in zip(self.candidate.arguments, self.holds, strict=True)
+                if h is UNKNOWN]
 
     def to_dict(self, missing: list[str]) -> dict[str, Any]:
         rec = None if self.recommended is UNKNOWN else self.recommended
+        arguments = [_argument_dict(a, h)
+                     for a, h in zip(self.candidate.arguments, self.holds, strict=True)]
         result = {"id": self.candidate.id, "title": self.candidate.title,
                   "net_support": self.net_support, "net_support_range": list(self.support_range),
-                  "recommended": rec, "arguments": self.arguments}
+                  "recommended": rec, "arguments": arguments}
         if missing:
             result["missing"] = missing
         if self.conflict:
@@ -34,47 +45,60 @@ class CandidateResult:
         return result
 
 
-def _argument_dict(arg: Any, holds: Any) -> dict[str, Any]:
+def _argument_dict(arg: Argument, holds: Any) -> dict[str, Any]:
     return {"id": arg.id, "polarity": arg.polarity, "weight": arg.weight,
             "holds": None if holds is UNKNOWN else holds, "text": arg.text,
             "source": arg.source, "strength": arg.strength}
 
 
-def evaluate_candidate(candidate: Candidate, threshold: float, env: dict[str, Any]
-                       ) -> CandidateResult:
-    """Net support, forcing arguments and the recommendation, in three-valued logic."""
+def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
+                    ) -> CandidateResult:
+    """Net support, forcing arguments and the recommendation, in three-valued logic.
+
+    An unknown argument counts on neither side; it leaves the result unknown only when it
+    could change it (the support range straddles the threshold, or it could force it).
+    """
     known_sum = gain = loss = 0.0
-    confirming: Any = False
-    excluding: Any = False
-    arguments, unresolved = [], []
-    for arg in candidate.arguments:
-        holds = arg.condition.evaluate(env)
-        arguments.append(_argument_dict(arg, holds))
-        if holds is UNKNOWN:
-            unresolved.append(arg.id)
-        if arg.polarity == "for":
-            known_sum, gain = (known_sum + arg.weight, gain) if holds is True else (
-                known_sum, gain + (arg.weight if holds is UNKNOWN else 0))
-        elif arg.polarity == "against":
-            known_sum, loss = (known_sum - arg.weight, loss) if holds is True else (
-                known_sum, loss + (arg.weight if holds is UNKNOWN else 0))
-        elif arg.polarity == "confirming":
-            confirming = kleene_or(confirming, holds)
-        else:
-            excluding = kleene_or(excluding, holds)
+    forcing: dict[str, Any] = {"confirming": False, "excluding": False}
+    for arg, value in zip(candidate.arguments, holds, strict=True):
+        if value is False:
+            continue  # the common case: an argument that does not hold changes nothing
+        polarity = arg.polarity
+        if polarity == "for":
+            if value is True:
+                known_sum += arg.weight
+            else:
+                gain += arg.weight
+        elif polarity == "against":
+            if value is True:
+                known_sum -= arg.weight
+            else:
+                loss += arg.weight
+        elif forcing[polarity] is not True:
+            forcing[polarity] = value  # True wins; otherwise UNKNOWN (Kleene 'or')
+    confirming, excluding = forcing["confirming"], forcing["excluding"]
     low, high = known_sum - loss, known_sum + gain
     enough = True if low >= threshold else (False if high < threshold else UNKNOWN)
     recommended = kleene_and(kleene_not(excluding), kleene_or(confirming, enough))
     net = known_sum if gain == 0 and loss == 0 else None
     conflict = confirming is True and excluding is True
-    return CandidateResult(candidate, recommended, _tidy(net), (_tidy(low), _tidy(high)),
-                           arguments, unresolved, conflict)
+    return CandidateResult(candidate, holds, recommended, _tidy(net), (_tidy(low), _tidy(high)),
+                           conflict)
 
 
 def _tidy(value: float | None) -> float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True)
+class DecisionPlan:
+    """Where a decision's applicability and each candidate's arguments are in kernel values."""
+
+    decision: Decision
+    applies_slot: int | None
+    argument_slots: tuple[tuple[int, int], ...]  # (first, end) per candidate
 
 
 @dataclass
@@ -85,13 +109,30 @@ class DecisionResult:
     status: str
     recommended: list[str]
     missing: list[str]
-    candidates: list[CandidateResult]
+    candidate_results: list[CandidateResult] | None
     candidate_missing: dict[str, list[str]]
     applies: Any
+    plan: DecisionPlan | None = None
+    explain_values: Any = None  # returns every kernel value, skipped arguments included
+
+    @property
+    def candidates(self) -> list[CandidateResult]:
+        """Every candidate's result; for a decision that does not apply, worked out now."""
+        if self.candidate_results is None:
+            values = self.explain_values()
+            self.candidate_results = []
+            for candidate, (first, end) in zip(self.decision.candidates, self.plan.argument_slots,
+                                               strict=True):
+                result = weigh_candidate(candidate, self.decision.threshold, values[first:end])
+                result.recommended = False
+                self.candidate_results.append(result)
+        return self.candidate_results
 
     def recommendation(self, option: str) -> Any:
         """Whether ``option`` is recommended: True, False or UNKNOWN."""
-        for result in self.candidates:
+        if self.candidate_results is None:
+            return False
+        for result in self.candidate_results:
             if result.candidate.id == option:
                 return result.recommended
         return False
@@ -104,25 +145,50 @@ class DecisionResult:
                                for c in self.candidates]}
 
 
-def evaluate_decision(pack: Pack, decision: Decision, env: dict[str, Any],
-                      order: dict[str, int]) -> DecisionResult:
-    """Evaluate one decision; ``order`` sorts missing items in data dictionary order."""
-    applies = True if decision.applies_when is None else decision.applies_when.evaluate(env)
-    results = [evaluate_candidate(c, decision.threshold, env) for c in decision.candidates]
+def plan_decisions(pack: Pack) -> list[DecisionPlan]:
+    """Slot positions of every decision, computed once per pack."""
+    plans = []
+    for decision in pack.decisions:
+        applies = None
+        if decision.applies_when is not None:
+            applies = pack.kernel.slot(decision.applies_when)
+        ranges = []
+        for candidate in decision.candidates:
+            first = pack.kernel.slot(candidate.arguments[0].condition) if candidate.arguments \
+                else 0
+            ranges.append((first, first + len(candidate.arguments)))
+        plans.append(DecisionPlan(decision, applies, tuple(ranges)))
+    return plans
+
+
+def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
+                      env: dict[str, Any], order: dict[str, int],
+                      explain: Any = None) -> DecisionResult:
+    """Evaluate one decision from the kernel values; ``order`` sorts missing items."""
+    decision = plan.decision
+    applies = True if plan.applies_slot is None else values[plan.applies_slot]
     if applies is False:
-        for result in results:
-            result.recommended = False
-        return DecisionResult(decision, "not_applicable", [], [], results, {}, applies)
+        # Arguments of a decision that does not apply are worked out only if explained.
+        return DecisionResult(decision, "not_applicable", [], [], None, {}, applies, plan,
+                              explain)
+    results = []
+    for candidate, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True):
+        results.append(weigh_candidate(candidate, decision.threshold, values[first:end]))
+    return _settle(pack, decision, applies, results, env, order)
+
+
+def _settle(pack: Pack, decision: Decision, applies: Any, results: list[CandidateResult],
+            env: dict[str, Any], order: dict[str, int]) -> DecisionResult:
+    """Status, recommended set and the missing items that could change it."""
     missing: set[str] = set()
     candidate_missing: dict[str, list[str]] = {}
     if applies is UNKNOWN:
         unknown_inputs(pack, decision.applies_when.names, env, missing)
     for result in results:
         if result.recommended is UNKNOWN:
-            names = set()
-            for arg in result.candidate.arguments:
-                if arg.id in result.unresolved:
-                    unknown_inputs(pack, arg.condition.names, env, names)
+            names: set[str] = set()
+            for arg in result.unresolved():
+                unknown_inputs(pack, arg.condition.names, env, names)
             candidate_missing[result.candidate.id] = _sorted(names, order)
             missing |= names
         result.recommended = kleene_and(applies, result.recommended)

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openmdt.engine.decide import DecisionResult, evaluate_decision
-from openmdt.engine.derive import derive_facts
+from openmdt.engine.decide import DecisionPlan, DecisionResult, evaluate_decision, plan_decisions
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.triage import Triage, triage_case
+from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import Pack
 from openmdt.language import UNKNOWN
 
-_ORDER_CACHE: dict[int, dict[str, int]] = {}
+_PLANS: dict[int, tuple[weakref.ref, EnginePlan]] = {}
+
+
+@dataclass(frozen=True)
+class EnginePlan:
+    """What the engine works out once per pack: item order and where decisions' values are."""
+
+    order: dict[str, int]
+    decisions: list[DecisionPlan]
+
+
+def engine_plan(pack: Pack) -> EnginePlan:
+    """The pack's plan, cached for as long as the pack lives."""
+    cached = _PLANS.get(id(pack))
+    if cached is not None and cached[0]() is pack:
+        return cached[1]
+    plan = EnginePlan({name: index for index, name in enumerate(pack.items)},
+                      plan_decisions(pack))
+    _PLANS[id(pack)] = (weakref.ref(pack), plan)
+    return plan
 
 
 @dataclass
@@ -27,6 +47,7 @@ class Evaluation:
     derived: dict[str, Any]
     decisions: list[DecisionResult]
     triage: Triage
+    assumed: dict[str, Any]
 
     @property
     def route(self) -> str:
@@ -36,17 +57,10 @@ class Evaluation:
         """The output contract: JSON-ready, stable keys, deterministic order."""
         return {"case_id": self.case_id, "pack": self.pack.reference,
                 "as_of": None if self.as_of is None else self.as_of.isoformat(),
+                "assumed": self.assumed,
                 "derived": self.derived,
                 "decisions": [d.to_dict() for d in self.decisions],
                 "triage": self.triage.to_dict()}
-
-
-def _item_order(pack: Pack) -> dict[str, int]:
-    order = _ORDER_CACHE.get(id(pack))
-    if order is None:
-        order = {name: index for index, name in enumerate(pack.items)}
-        _ORDER_CACHE[id(pack)] = order
-    return order
 
 
 def _json_value(value: Any) -> Any:
@@ -60,21 +74,51 @@ def _json_value(value: Any) -> Any:
 def case_environment(pack: Pack, case: Case, as_of: date | None) -> dict[str, Any]:
     """Names to values for the expressions: parameters, every item (UNKNOWN if absent)."""
     env: dict[str, Any] = dict(pack.parameters)
-    for name in pack.items:
-        env[name] = case.facts.get(name, UNKNOWN)
+    facts = case.facts
+    for name, item in pack.items.items():
+        value = facts.get(name, UNKNOWN)
+        if value is UNKNOWN:
+            value = UNKNOWN if item.default is None else item.default
+        env[name] = UNKNOWN if value in item.not_assessed else value
     env["as_of"] = UNKNOWN if as_of is None else as_of
     return env
 
 
-def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = None
-             ) -> Evaluation:
-    """Evaluate one case; raises CaseError when its facts do not fit the data dictionary."""
+def _explainer(kernel: Kernel, env: dict[str, Any]) -> Callable[[], tuple[Any, ...]]:
+    """Every kernel value for this case, computed once and only if an explanation needs it."""
+    memo: list[tuple[Any, ...]] = []
+
+    def values() -> tuple[Any, ...]:
+        if not memo:
+            run_all = kernel.run_all or kernel.run
+            memo.append(run_all(dict(env)))
+        return memo[0]
+
+    return values
+
+
+def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = None, *,
+             kernel: Kernel | None = None) -> Evaluation:
+    """Evaluate one case; raises CaseError when its facts do not fit the data dictionary.
+
+    ``kernel`` replaces the pack's compiled kernel (tests pass the reference kernel).
+    """
     if not isinstance(case, Case):
         case = validate_case(pack, case)
     env = case_environment(pack, case, as_of)
-    derive_facts(pack, env)
-    order = _item_order(pack)
-    decisions = [evaluate_decision(pack, d, env, order) for d in pack.decisions]
-    triage = triage_case(pack, env, decisions, order)
+    kernel = kernel or pack.kernel
+    values = kernel.run(env)  # fills in derived facts, returns every condition's value
+    plan = engine_plan(pack)
+    explain = _explainer(kernel, env)
+    decisions = [evaluate_decision(pack, d, values, env, plan.order, explain)
+                 for d in plan.decisions]
+    triage = triage_case(pack, env, values, decisions, plan.order)
     derived = {fact.name: _json_value(env[fact.name]) for fact in pack.derived}
-    return Evaluation(case.case_id, pack, as_of, derived, decisions, triage)
+    return Evaluation(case.case_id, pack, as_of, derived, decisions, triage,
+                      assumed_values(pack, case))
+
+
+def assumed_values(pack: Pack, case: Case) -> dict[str, Any]:
+    """Items the case does not record whose pack default was used (explicit local policy)."""
+    return {name: _json_value(item.default) for name, item in pack.items.items()
+            if item.default is not None and name not in case.facts}

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from openmdt.cases.errors import CaseError
 from openmdt.knowledge.checks import did_you_mean
 from openmdt.knowledge.model import DataItem, Pack
-
-TRUE_WORDS = {"true", "yes", "y"}
-FALSE_WORDS = {"false", "no", "n"}
+from openmdt.knowledge.values import FactProblem, convert_fact
 
 
 @dataclass(frozen=True)
@@ -26,88 +22,11 @@ class Case:
     patient: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _Invalid(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        self.code = code
-        self.reason = reason
-
-
-def _number(item: DataItem, value: Any) -> float | int:
-    if isinstance(value, bool):
-        raise _Invalid("wrong_type", "is a boolean")
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise _Invalid("wrong_type", "is not a number") from None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _Invalid("wrong_type", "is not a number")
-    if item.type == "integer":
-        if not float(value).is_integer():
-            raise _Invalid("wrong_type", "is not a whole number")
-        value = int(value)
-    if (item.minimum is not None and value < item.minimum) or (
-            item.maximum is not None and value > item.maximum):
-        raise _Invalid("value_out_of_range", "is out of range")
-    return value
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-    raise _Invalid("wrong_type", "is not true or false")
-
-
-def _enum(item: DataItem, value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid("wrong_type", "is not text")
-    text = value.strip()
-    values = item.values or ()
-    if text in values:
-        return text
-    folded = [v for v in values if v.lower() == text.lower()]
-    if len(folded) == 1:
-        return folded[0]
-    raise _Invalid("value_not_allowed", "is not allowed")
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _Invalid("wrong_type", "is not a date")
-
-
-def convert_fact(item: DataItem, value: Any) -> Any:
-    """The value converted to the item's type; raises _Invalid with a code and reason."""
-    if item.type in ("number", "integer"):
-        return _number(item, value)
-    if item.type == "boolean":
-        return _boolean(value)
-    if item.type == "enum":
-        return _enum(item, value)
-    if item.type == "date":
-        return _date(value)
-    if not isinstance(value, str):
-        raise _Invalid("wrong_type", "is not text")
-    return value
-
-
 def _is_unknown(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _fact_error(case_id: str, item: DataItem, value: Any, problem: _Invalid) -> CaseError:
+def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) -> CaseError:
     hint = ""
     if problem.code == "value_not_allowed" and isinstance(value, str):
         close = did_you_mean(value, item.values or ())
@@ -133,7 +52,7 @@ def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[
             continue
         try:
             result[name] = convert_fact(item, value)
-        except _Invalid as problem:
+        except FactProblem as problem:
             raise _fact_error(case_id, item, value, problem) from None
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,30 +35,33 @@ class _Findings:
     matched: StandardOfCare | None = None
 
 
-def _triage_items(pack: Pack, env: dict[str, Any], found: set[str]) -> None:
+def _triage_items(pack: Pack, env: dict[str, Any], values: Sequence[Any], found: set[str]
+                  ) -> None:
     """Items the triage always needs (or needs in this case) that the case does not give."""
     for item in pack.items.values():
         if env.get(item.name, UNKNOWN) is not UNKNOWN:
             continue
         needed = item.triage_always
         if item.triage_when is not None:
-            needed = item.triage_when.evaluate(env) is not False
+            needed = values[pack.kernel.slot(item.triage_when)] is not False
         if needed:
             found.add(item.name)
 
 
 def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
-                    env: dict[str, Any], findings: _Findings) -> bool:
+                    env: dict[str, Any], values: Sequence[Any], findings: _Findings) -> bool:
     """Whether ``soc`` applies cleanly; otherwise record why not, or what would settle it."""
-    condition = True if soc.condition is None else soc.condition.evaluate(env)
+    slot = pack.kernel.slot
+    condition = True if soc.condition is None else values[slot(soc.condition)]
     applies = kleene_and(condition, decision.recommendation(soc.option))
     if applies is False:
         return False
-    held = [e for e in soc.exclusions if e.condition.evaluate(env) is True]
+    exclusions = [(e, values[slot(e.condition)]) for e in soc.exclusions]
+    held = [e for e, value in exclusions if value is True]
     if held:
         findings.excluded.extend(f"{soc.title}: not used because {e.reason}" for e in held)
         return False
-    open_exclusions = [e for e in soc.exclusions if e.condition.evaluate(env) is UNKNOWN]
+    open_exclusions = [e for e, value in exclusions if value is UNKNOWN]
     if applies is True and not open_exclusions and decision.status == "definitive":
         return True
     if condition is UNKNOWN:
@@ -69,10 +73,10 @@ def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
     return False
 
 
-def triage_case(pack: Pack, env: dict[str, Any], decisions: list[DecisionResult],
-                order: dict[str, int]) -> Triage:
+def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
+                decisions: list[DecisionResult], order: dict[str, int]) -> Triage:
     """Route the case; full-discussion rules first, then Standards of Care, then readiness."""
-    never = [(rule, rule.condition.evaluate(env)) for rule in pack.never_streamline]
+    never = [(rule, values[pack.kernel.slot(rule.condition)]) for rule in pack.never_streamline]
     held = [rule for rule, value in never if value is True]
     minutes = pack.minutes_per_case
     if held:
@@ -83,10 +87,10 @@ def triage_case(pack: Pack, env: dict[str, Any], decisions: list[DecisionResult]
         if value is UNKNOWN:
             unknown_inputs(pack, rule.condition.names, env, findings.requests)
     triage_missing: set[str] = set()
-    _triage_items(pack, env, triage_missing)
+    _triage_items(pack, env, values, triage_missing)
     by_id = {d.decision.id: d for d in decisions}
     for soc in (s for s in pack.standards if s.enabled):
-        if _check_standard(pack, soc, by_id[soc.decision], env, findings):
+        if _check_standard(pack, soc, by_id[soc.decision], env, values, findings):
             findings.matched = findings.matched or soc
     requests = findings.requests | triage_missing
     if findings.matched is not None and not requests:

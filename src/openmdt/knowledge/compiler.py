@@ -23,6 +23,7 @@ from openmdt.knowledge.model import (
     TableRow,
 )
 from openmdt.knowledge.source_files import RawPack
+from openmdt.knowledge.values import FactProblem, convert_fact
 from openmdt.knowledge.yamlsource import LocatedDict
 from openmdt.language import Expression, Symbol, ValueType
 
@@ -30,12 +31,13 @@ META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_o
              "license", "sources", "parameters", "minutes_per_case", "recommend_threshold",
              "base", "description"}
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "triage",
-             "description"}
+             "description", "not_assessed", "default", "default_source"}
 DERIVED_KEYS = {"type", "values", "expr", "table", "otherwise", "fills_item", "description",
                 "source", "label"}
 DECISION_KEYS = {"id", "title", "applies_when", "recommend_threshold", "candidates",
                  "description", "remove_candidates"}
-CANDIDATE_KEYS = {"id", "title", "arguments", "description", "remove_arguments"}
+CANDIDATE_KEYS = {"id", "title", "arguments", "description", "remove_arguments",
+                  "information_only"}
 ARGUMENT_KEYS = {"id", "polarity", "weight", "when", "text", "source", "strength"}
 STANDARD_KEYS = {"id", "title", "decision", "option", "when", "source", "enabled", "exclusions",
                  "description"}
@@ -43,7 +45,7 @@ EXCLUSION_KEYS = {"id", "when", "reason"}
 NEVER_KEYS = {"id", "when", "reason", "source"}
 TEST_KEYS = {"name", "facts", "expect", "as_of", "case_id", "site", "patient"}
 EXPECT_KEYS = {"derived", "decisions", "route", "standard_of_care", "data_requests", "error",
-               "reasons_include"}
+               "reasons_include", "assumed"}
 POLARITIES = ("for", "against", "confirming", "excluding")
 STRENGTHS = ("offer", "consider", "do_not_offer", "info")
 ID_PATTERN_HINT = "ids use lower-case letters, digits, '_' and '-'"
@@ -138,6 +140,8 @@ class PackCompiler:
         items = self.reporter.mapping(doc, "items", "data.items", doc.get("items")) or {}
         for name, node in items.items():
             item = self._compile_item(items, name, node)
+            if item is not None and isinstance(node, LocatedDict):
+                item = self._with_default(node, f"data.items.{name}", item)
             if item is not None:
                 self.items[name] = item
                 self.symbols[name] = Symbol(name, ITEM_VALUE_TYPES[item.type], item.values)
@@ -162,12 +166,48 @@ class PackCompiler:
             rep.report(node, "codes", f"{path}.codes", "wrong_shape", "codes is a mapping")
             codes = {}
         triage = node.get("triage", False)
+        not_assessed = self._not_assessed(node, path, values)
         return DataItem(
             name=name, type=item_type, label=str(node.get("label") or name.replace("_", " ")),
             question=_opt(node.get("question")), unit=_opt(node.get("unit")),
             minimum=rep.number(node, "min", path), maximum=rep.number(node, "max", path),
             values=values, codes={str(k): str(v) for k, v in codes.items()},
-            triage_always=triage is True, description=_opt(node.get("description")))
+            triage_always=triage is True, description=_opt(node.get("description")),
+            not_assessed=not_assessed)
+
+    def _with_default(self, node: LocatedDict, path: str, item: DataItem) -> DataItem:
+        """An item's assumed value when a case does not record it (an explicit local policy)."""
+        if "default" not in node or node.get("default") is None:
+            return item
+        source = node.get("default_source")
+        if not source:
+            self.reporter.report(node, "default", f"{path}.default_source", "missing_source",
+                                 "an assumed value needs default_source saying whose policy it is")
+        try:
+            value = convert_fact(item, node["default"])
+        except FactProblem as problem:
+            self.reporter.report(node, "default", f"{path}.default", problem.code,
+                                 f"default {node['default']!r} {problem.reason}: allowed "
+                                 f"{item.allowed()}")
+            return item
+        return _replace(item, default=value, default_source=_opt(source))
+
+    def _not_assessed(self, node: LocatedDict, path: str, values: tuple[str, ...] | None
+                      ) -> frozenset[str]:
+        """Allowed values that mean 'not assessed' (TX, MX): accepted, treated as unknown."""
+        listed = node.get("not_assessed") or []
+        if not isinstance(listed, list) or values is None:
+            if listed:
+                self.reporter.report(node, "not_assessed", f"{path}.not_assessed",
+                                     "wrong_shape", "not_assessed lists values of an enum item")
+            return frozenset()
+        for value in listed:
+            if value not in values:
+                self.reporter.report(node, "not_assessed", f"{path}.not_assessed",
+                                     "unknown_enum_value",
+                                     f"{value!r} is not one of the item's values",
+                                     did_you_mean(str(value), values))
+        return frozenset(str(v) for v in listed)
 
     def _enum_values(self, node: LocatedDict, path: str, item_type: str) -> tuple[str, ...] | None:
         values = node.get("values")
@@ -334,7 +374,8 @@ class PackCompiler:
             arguments = self._compile_arguments(cand, cand_path)
             candidate = Candidate(cand_id, rep.text(cand, "title", cand_path, required=False)
                                   or cand_id.replace("_", " "), tuple(arguments),
-                                  _opt(cand.get("description")))
+                                  _opt(cand.get("description")),
+                                  cand.get("information_only") is True)
             self._check_reachable(cand, cand_path, candidate, threshold)
             result.append(candidate)
         return result
@@ -390,7 +431,13 @@ class PackCompiler:
                          threshold: float) -> None:
         best = sum(a.weight for a in candidate.arguments if a.polarity == "for")
         confirming = any(a.polarity == "confirming" for a in candidate.arguments)
-        if not confirming and best < threshold:
+        if candidate.information_only:
+            if best >= threshold or confirming:
+                self.reporter.report(
+                    node, "information_only", path, "information_only_recommendable",
+                    f"candidate {candidate.id!r} is information_only but its arguments could "
+                    "recommend it", "remove information_only or its 'for'/'confirming' arguments")
+        elif not confirming and best < threshold:
             self.reporter.report(
                 node, "id", path, "candidate_never_recommended",
                 f"candidate {candidate.id!r} can never be recommended: its 'for' arguments add "

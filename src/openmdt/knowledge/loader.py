@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from openmdt.knowledge.compiler import PackCompiler, build_pack
 from openmdt.knowledge.diagnostics import Diagnostic, PackLoadError
+from openmdt.knowledge.kernel import compile_kernel
 from openmdt.knowledge.model import DerivedFact, Pack
 from openmdt.knowledge.overlay import merge_overlay
 from openmdt.knowledge.source_files import (
@@ -112,7 +114,7 @@ def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
     base = raw.meta.get("base")
     pack = build_pack(compiler, meta, raw.digest, None if base is None else str(base), derived,
                       decisions, standards, never, tests, _dependencies(derived))
-    return pack, diagnostics
+    return replace(pack, kernel=compile_kernel(pack)), diagnostics
 
 
 def check_pack(ref: str | Path) -> tuple[Pack | None, list[Diagnostic]]:

@@ -41,6 +41,9 @@ class DataItem:
     triage_always: bool = False
     triage_when: Expression | None = None
     description: str | None = None
+    not_assessed: frozenset[str] = frozenset()
+    default: Any = None
+    default_source: str | None = None
 
     def allowed(self) -> str:
         """What values are allowed, in words, for error messages."""
@@ -115,6 +118,7 @@ class Candidate:
     title: str
     arguments: tuple[Argument, ...]
     description: str | None = None
+    information_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ class Pack:
     root: str
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    kernel: Any = field(default=None, compare=False, repr=False)
 
     def decision(self, decision_id: str) -> Decision | None:
         return next((d for d in self.decisions if d.id == decision_id), None)

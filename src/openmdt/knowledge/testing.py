@@ -53,6 +53,9 @@ def _check_decisions(expected: dict[str, Any], output: dict[str, Any]) -> list[s
             if key in ("recommended", "missing"):
                 failures += _compare(f"{decision_id}.{key}", value, got.get(key), as_set=True)
             elif key == "not_recommended":
+                options = {c["id"] for c in got["candidates"]}
+                failures += [f"{decision_id}: no candidate {option!r}" for option in value
+                             if option not in options]
                 overlap = set(value) & set(got["recommended"])
                 if overlap:
                     failures.append(f"{decision_id}: {sorted(overlap)} should not be recommended")
@@ -67,6 +70,8 @@ def check_expectations(expect: dict[str, Any], output: dict[str, Any]) -> list[s
     for name, value in (expect.get("derived") or {}).items():
         failures += _compare(f"derived.{name}", value, output["derived"].get(name, "<absent>"))
     failures += _check_decisions(expect.get("decisions") or {}, output)
+    if "assumed" in expect:
+        failures += _compare("assumed", expect["assumed"] or {}, output.get("assumed", {}))
     triage = output["triage"]
     for key in ("route", "standard_of_care"):
         if key in expect:

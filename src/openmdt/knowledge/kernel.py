@@ -1,0 +1,287 @@
+"""The pack kernel: every expression of a pack evaluated for one case in one function call.
+
+"Compile once, evaluate many": when a pack is loaded, its derived facts and all its conditions
+(decision applicability, arguments, Standards of Care and their exclusions, never-streamline
+rules, triage conditions) are written as one Python function, built as a syntax tree from the
+checked expression trees (see pycode.py) and compiled once. Evaluating a case is then a single
+call that fills in the derived facts and returns the value of every condition, in slot order.
+
+``reference_kernel`` computes the same thing with the language's closures, expression by
+expression; the tests require both to agree on every value.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openmdt.knowledge.model import DerivedFact, Pack
+from openmdt.knowledge.pycode import ExpressionWriter, U, call, is_, load, store
+from openmdt.language import UNKNOWN, Expression
+from openmdt.language.library import ARITHMETIC, COMPARISONS, FUNCTIONS, arithmetic, compare
+
+KernelFunction = Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+class Skipped:
+    """The value of an argument of a decision that does not apply: not computed by the kernel.
+
+    The engine computes such arguments only when an explanation asks for them.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Skipped"
+
+
+SKIPPED = Skipped()
+
+
+def pack_conditions(pack: Pack) -> Iterator[Expression]:
+    """Every condition of the pack, in the kernel's slot order."""
+    for decision in pack.decisions:
+        if decision.applies_when is not None:
+            yield decision.applies_when
+        for candidate in decision.candidates:
+            for argument in candidate.arguments:
+                yield argument.condition
+    for standard in pack.standards:
+        if standard.condition is not None:
+            yield standard.condition
+        for exclusion in standard.exclusions:
+            yield exclusion.condition
+    for rule in pack.never_streamline:
+        yield rule.condition
+    for item in pack.items.values():
+        if item.triage_when is not None:
+            yield item.triage_when
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled pack kernel: ``run(env)`` fills derived facts into env, returns the values."""
+
+    run: KernelFunction
+    slots: dict[int, int]
+    run_all: KernelFunction | None = None  # like run, but arguments are never skipped
+
+    def slot(self, expression: Expression) -> int:
+        """Where the value of ``expression`` (a condition of this pack) is in the result."""
+        return self.slots[id(expression)]
+
+
+def _slots(pack: Pack) -> dict[int, int]:
+    return {id(expression): index for index, expression in enumerate(pack_conditions(pack))}
+
+
+# -- the reference: closures, one expression at a time -------------------------------------
+
+def _table_value(fact: DerivedFact, env: dict[str, Any]) -> Any:
+    """First matching row; unknown earlier rows leave it unknown unless all could agree."""
+    possible: list[Any] = []
+    for row in fact.rows:
+        holds = row.condition.evaluate(env)
+        if holds is False:
+            continue
+        possible.append(UNKNOWN if row.value is None else row.value.evaluate(env))
+        if holds is True:
+            break
+    else:
+        possible.append(UNKNOWN if fact.otherwise is None else fact.otherwise.evaluate(env))
+    return resolve_possible(possible)
+
+
+def resolve_possible(possible: list[Any]) -> Any:
+    """The one value every still-possible table row gives, or UNKNOWN."""
+    first = possible[0]
+    if first is UNKNOWN:
+        return UNKNOWN
+    for value in possible[1:]:
+        if value is UNKNOWN or value != first:
+            return UNKNOWN
+    return first
+
+
+def _skipped_ranges(pack: Pack) -> list[tuple[int, int, int]]:
+    """(applies slot, first and end argument slot) of each decision with a condition."""
+    ranges, slot = [], 0
+    for decision in pack.decisions:
+        applies = None
+        if decision.applies_when is not None:
+            applies, slot = slot, slot + 1
+        size = sum(len(c.arguments) for c in decision.candidates)
+        if applies is not None:
+            ranges.append((applies, slot, slot + size))
+        slot += size
+    return ranges
+
+
+def reference_kernel(pack: Pack) -> Kernel:
+    """The kernel computed by the language's closures, for tests and as the definition."""
+    conditions = list(pack_conditions(pack))
+    ranges = _skipped_ranges(pack)
+
+    def run(env: dict[str, Any]) -> tuple[Any, ...]:
+        for fact in pack.derived:
+            if fact.fills_item and env.get(fact.name, UNKNOWN) is not UNKNOWN:
+                continue
+            if fact.expression is not None:
+                env[fact.name] = fact.expression.evaluate(env)
+            else:
+                env[fact.name] = _table_value(fact, env)
+        values = [condition.evaluate(env) for condition in conditions]
+        for applies, first, end in ranges:
+            if values[applies] is False:
+                values[first:end] = [SKIPPED] * (end - first)
+        return tuple(values)
+
+    return Kernel(run, _slots(pack), lambda env: tuple(c.evaluate(env) for c in conditions))
+
+
+# -- the generated kernel --------------------------------------------------------------------
+
+class _Writer:
+    """Builds the kernel function's statements."""
+
+    def __init__(self, pack: Pack, skip: bool = True) -> None:
+        self.pack = pack
+        self.skip = skip
+        self.variables: dict[str, str] = {}
+        self.expressions = ExpressionWriter(self.variable_of)
+        self.body: list[ast.stmt] = []
+
+    def variable_of(self, name: str) -> str | ast.expr:
+        if name in self.pack.parameters:
+            return ast.Constant(value=self.pack.parameters[name])  # a pack constant: folded
+        if name not in self.variables:
+            self.variables[name] = f"v{len(self.variables)}"
+        return self.variables[name]
+
+    def assign(self, name: str, value: ast.expr) -> None:
+        self.body.append(ast.Assign(targets=[store(name)], value=value))
+
+    def load_inputs(self) -> None:
+        for name in list(self.pack.items) + ["as_of"]:
+            self.assign(self.variable_of(name), ast.Subscript(
+                value=load("env"), slice=ast.Constant(value=name), ctx=ast.Load()))
+
+    def derived_fact(self, fact: DerivedFact) -> None:
+        target = self.variable_of(fact.name)
+        statements = self._fact_statements(fact, target)
+        if fact.fills_item:
+            statements = [ast.If(test=is_(load(target), load(U)), body=statements, orelse=[])]
+        self.body.extend(statements)
+        self.body.append(ast.Assign(targets=[ast.Subscript(
+            value=load("env"), slice=ast.Constant(value=fact.name), ctx=ast.Store())],
+            value=load(target)))
+
+    def _value(self, expression: Expression | None) -> ast.expr:
+        return load(U) if expression is None else self.expressions.write(expression.tree)
+
+    def _fact_statements(self, fact: DerivedFact, target: str) -> list[ast.stmt]:
+        if fact.expression is not None:
+            return [ast.Assign(targets=[store(target)], value=self._value(fact.expression))]
+        index = self.pack.derived.index(fact)
+        slow = [ast.Assign(targets=[store(target)],
+                           value=call("_table", ast.Constant(value=index), load("env")))]
+        chain = [ast.Assign(targets=[store(target)], value=self._value(fact.otherwise))]
+        for row in reversed(fact.rows):
+            chain = [
+                ast.Assign(targets=[store("c")], value=self.expressions.write(row.condition.tree)),
+                ast.If(test=is_(load("c"), ast.Constant(value=True)),
+                       body=[ast.Assign(targets=[store(target)], value=self._value(row.value))],
+                       orelse=[ast.If(test=is_(load("c"), ast.Constant(value=False)),
+                                      body=chain, orelse=slow)])]
+        return chain
+
+    def conditions(self) -> list[ast.expr]:
+        """Statements computing every slot; arguments of a decision that cannot apply are
+        skipped; returns the slot variables in order."""
+        slots: list[ast.expr] = []
+        for decision in self.pack.decisions:
+            applies = None
+            if decision.applies_when is not None:
+                applies = self._slot(decision.applies_when, slots, self.body)
+            body: list[ast.stmt] = []
+            first = len(slots)
+            for candidate in decision.candidates:
+                for argument in candidate.arguments:
+                    self._slot(argument.condition, slots, body)
+            if applies is None or not self.skip:
+                self.body.extend(body)
+                continue
+            skipped = [ast.Assign(targets=[store(s.id)], value=load("SKIPPED"))
+                       for s in slots[first:]]
+            self.body.append(ast.If(test=is_(applies, ast.Constant(value=False)),
+                                    body=skipped or [ast.Pass()], orelse=body or [ast.Pass()]))
+        rest = list(pack_conditions(self.pack))[len(slots):]
+        for expression in rest:
+            self._slot(expression, slots, self.body)
+        return slots
+
+    def _slot(self, expression: Expression, slots: list[ast.expr], body: list[ast.stmt]
+              ) -> ast.Name:
+        name = f"s{len(slots)}"
+        body.append(ast.Assign(targets=[store(name)],
+                               value=self.expressions.write(expression.tree)))
+        slots.append(load(name))
+        return load(name)
+
+    def function(self) -> ast.Module:
+        self.load_inputs()
+        for fact in self.pack.derived:
+            self.derived_fact(fact)
+        values = self.conditions()
+        self.body.append(ast.Return(value=ast.Tuple(elts=values, ctx=ast.Load())))
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg="env")], vararg=None,
+                                  kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        definition = ast.FunctionDef(name="kernel", args=arguments, body=self.body,
+                                     decorator_list=[], returns=None)
+        return ast.fix_missing_locations(ast.Module(body=[definition], type_ignores=[]))
+
+
+def _chain(operators: tuple[str, ...], values: tuple[Any, ...]) -> Any:
+    result: Any = True
+    for op, left, right in zip(operators, values, values[1:], strict=False):
+        value = compare(COMPARISONS[op], left, right)
+        if value is False:
+            return False
+        if value is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
+    return arithmetic(ARITHMETIC[op], left, right)
+
+
+def _namespace(pack: Pack) -> dict[str, Any]:
+    """The only names the generated code can reach: no builtins at all."""
+    facts = pack.derived
+
+    def table(index: int, env: dict[str, Any]) -> Any:
+        return _table_value(facts[index], env)  # an unknown row: the careful reference path
+
+    namespace: dict[str, Any] = {"__builtins__": {}, U: UNKNOWN, "SKIPPED": SKIPPED,
+                                 "_table": table, "_chain": _chain, "_arithmetic": _arithmetic}
+    namespace.update({f"_f_{name}": function for name, function in FUNCTIONS.items()})
+    return namespace
+
+
+def _compile(pack: Pack, skip: bool) -> KernelFunction:
+    module = _Writer(pack, skip).function()
+    code = compile(module, f"<kernel of pack {pack.id} {pack.version}>", "exec")
+    namespace = _namespace(pack)
+    exec(code, namespace)  # runs the generated def only; pack text never gets here
+    return namespace["kernel"]
+
+
+def compile_kernel(pack: Pack) -> Kernel:
+    """Generate and compile the pack's kernel functions (from syntax trees, never text)."""
+    return Kernel(_compile(pack, skip=True), _slots(pack), _compile(pack, skip=False))
+
+
+__all__ = ["SKIPPED", "Kernel", "compile_kernel", "pack_conditions", "reference_kernel"]
