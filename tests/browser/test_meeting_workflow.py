@@ -11,6 +11,7 @@ from openmdt.synth import generate_prostate_list, write_csv
 
 AGENDA_SCREENSHOT = Path("/tmp/openmdt-agenda.png")
 CASE_SCREENSHOT = Path("/tmp/openmdt-case.png")
+LETTER_SCREENSHOT = Path("/tmp/openmdt-gp-letter.png")
 YELLOW_FOCUS = "rgb(255, 235, 59)"
 
 
@@ -88,6 +89,7 @@ def test_chair_runs_a_meeting_end_to_end(browser, live_server, sign_in, tmp_path
     expect(page.get_by_text("Patient prefers this option after counselling.")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator(".screen-actions")).to_be_hidden()
+    page.screenshot(path=str(LETTER_SCREENSHOT), full_page=True)
     pdf = page.request.get(f"{case_url}/gp-letter.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 
