@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,8 @@ from bench.bench_engine import (  # noqa: E402
     profile_engine,
 )
 
-from openmdt.knowledge import load_pack  # noqa: E402
+from openmdt.knowledge import Pack, PackLoadError, load_pack  # noqa: E402
+from openmdt.knowledge.source_files import resolve_pack_dir  # noqa: E402
 from openmdt.synth import generate_prostate_list  # noqa: E402
 
 PACK = "prostate-nice-ng131"
@@ -97,13 +99,20 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _commit() -> str:
+def _git(*args: str) -> str:
     try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              check=False)
     except OSError:
-        return "unknown"
-    return done.stdout.strip() or "unknown"
+        return ""
+    return done.stdout.strip()
+
+
+def _commit() -> str:
+    """The commit, saying so when src/ has uncommitted changes (others work in this tree)."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" + uncommitted changes in src/" if _git("status", "--porcelain", "src")
+                     else "")
 
 
 def _machine() -> str:
@@ -120,26 +129,49 @@ def _progress(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def snapshot_pack(workdir: Path, attempts: int = 5, wait_s: float = 30) -> tuple[Path, Pack]:
+    """Copy the shipped pack and load the copy, so every pass (and the CLI) uses one content.
+
+    The pack may be mid-edit in a shared work tree; a copy that does not load is retried.
+    """
+    source = resolve_pack_dir(PACK)
+    if source is None:
+        raise SystemExit(f"no shipped pack {PACK!r}")
+    target = workdir / PACK
+    for attempt in range(1, attempts + 1):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+        try:
+            return target, load_pack(target)
+        except PackLoadError as exc:
+            if attempt == attempts:
+                raise
+            _progress(f"pack does not load ({exc}); retrying in {wait_s:g} s")
+            time.sleep(wait_s)
+    raise AssertionError("unreachable")
+
+
 def run_benchmark(n: int, quick: bool, stamp: str) -> Results:
     """Generate the cases and take every measurement; progress goes to standard error."""
     _progress(f"generating {n:,} synthetic prostate cases (seed {SEED})")
     start = time.perf_counter()
     cases = generate_prostate_list(n, seed=SEED, as_of=AS_OF)
     generation_s = time.perf_counter() - start
-    pack = load_pack(PACK)  # compiled once; every evaluation below shares it
-    info = RunInfo(stamp, n, SEED, quick, pack.reference, generation_s, _machine(), _load(),
-                   _commit())
-    _progress("agreement check (also the warm-up)")
-    agreement = check_agreement(pack, cases, AS_OF)
-    _progress("in-process timing: evaluate(), evaluate().to_dict(), baseline")
-    in_process = measure_in_process(pack, cases, AS_OF)
     profiled = cases[: min(n, 2_000 if quick else 20_000)]
     with tempfile.TemporaryDirectory(prefix="openmdt-bench-") as tmp:
+        workdir = Path(tmp)
+        pack_dir, pack = snapshot_pack(workdir)  # compiled once; every evaluation shares it
+        info = RunInfo(stamp, n, SEED, quick, pack.reference, generation_s, _machine(),
+                       _load(), _commit())
+        _progress("agreement check (also the warm-up)")
+        agreement = check_agreement(pack, cases, AS_OF)
+        _progress("in-process timing: evaluate(), evaluate().to_dict(), baseline")
+        in_process = measure_in_process(pack, cases, AS_OF)
         _progress("command line: start-up and the whole file")
-        cli = measure_cli(cases, PACK, AS_OF, Path(tmp), startup_runs=1 if quick else 5)
+        cli = measure_cli(cases, str(pack_dir), AS_OF, workdir, startup_runs=1 if quick else 5)
         _progress(f"profiling evaluate() and the command line on {len(profiled):,} cases")
         engine_profile = profile_engine(pack, profiled, AS_OF, top=15)
-        cli_profile = profile_cli(profiled, PACK, AS_OF, Path(tmp), top=15)
+        cli_profile = profile_cli(profiled, str(pack_dir), AS_OF, workdir, top=15)
     info = replace(info, load_end=_load())
     return Results(info, in_process, agreement, cli, engine_profile, cli_profile)
 
@@ -162,7 +194,8 @@ def _run_header(run: RunInfo) -> list[str]:
         f"{kind} of {run.date}: {run.cases:,} synthetic prostate cases "
         f"(`generate_prostate_list`, seed {run.seed}, as_of {AS_OF.isoformat()}; generated in "
         f"{_fmt(run.generation_s)} s, not timed), pack `{pack['id']}` {pack['version']} "
-        f"(`{pack['hash'][:19]}…`), commit `{run.commit}`.", "",
+        f"(`{pack['hash'][:19]}…`), commit `{run.commit}`. The pack folder is copied once at "
+        "the start, so every pass and the command line use the same pack.", "",
         f"Machine: {run.machine}; load average (1/5/15 min) {run.load} at the start and "
         f"{run.load_end} at the end. The machine is shared with other engineers' test runs, so "
         "figures can be noisy; compare CPU with wall time below.", "",
@@ -295,8 +328,8 @@ def _method() -> list[str]:
         "validation, one decision of six, no arguments, trace or triage), which is what the "
         "target compares against.",
         "- Command line: the cases are written as JSONL to a temporary file; `openmdt evaluate "
-        "FILE --pack prostate-nice-ng131 --as-of 2026-11-27` runs as a subprocess with output to "
-        "/dev/null; start-up is measured on a 1-case file.",
+        "FILE --pack <copy of prostate-nice-ng131> --as-of 2026-11-27` runs as a subprocess "
+        "with output to /dev/null; start-up is measured on a 1-case file.",
         "- Profiles: cProfile (pyinstrument is not installed); it adds overhead to every Python "
         "call, so profiled times are larger than the timings above and favour spotting "
         "call-heavy code.", "",
