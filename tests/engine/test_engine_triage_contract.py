@@ -105,7 +105,7 @@ TRIAGE_KEYS = {"route", "standard_of_care", "reasons", "data_requests", "minutes
                          ids=["definitive", "provisional", "not_applicable"])
 def test_output_contract_keys(facts: dict) -> None:
     output = evaluate_facts(mini(), facts, case_id="case-7")
-    assert TOP_KEYS <= set(output)  # the contract allows added keys
+    assert set(output) >= TOP_KEYS  # the contract allows added keys
     assert output["case_id"] == "case-7" and output["as_of"] == "2026-01-01"
     assert set(output["pack"]) == PACK_KEYS
     assert output["pack"]["id"] == "mini-test" and output["pack"]["version"] == "0.1.0"
@@ -126,7 +126,7 @@ def test_output_contract_keys(facts: dict) -> None:
 
 def test_case_with_every_item_unknown_still_gives_the_full_contract() -> None:
     output = evaluate_facts(mini(), {})
-    assert TOP_KEYS <= set(output)  # the contract allows added keys
+    assert set(output) >= TOP_KEYS  # the contract allows added keys
     assert output["derived"] == {"grade": None, "group": None}
     assert output["triage"]["route"] == "not_ready"
 
