@@ -15,7 +15,7 @@ from openmdt.meetings.codes import (
 from openmdt.meetings.evaluation import recommended_options
 from openmdt.store.models import MeetingCase
 from openmdt.web.pages_agenda import _pack, mdt_type_label
-from openmdt.web.pages_views import EvaluationView, evaluation_view, format_value, humanise
+from openmdt.web.pages_views import EvaluationView, evaluation_view, format_fact, humanise
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def fact_fields(
             values=tuple(item.values or ()),
             allowed=item.allowed(),
             value=input_text(shown),
-            saved=format_value(stored, item.unit),
+            saved=format_fact(item, stored),
             error=errors.get(name),
         ))
     return fields

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from openmdt.store.models import MeetingCase, User
 from openmdt.web.pages_agenda import agenda_view, mdt_type_label
 from openmdt.web.pages_case_view import case_page
 from openmdt.web.pages_common import PageUser, error_page, login_redirect, service_error_page
-from openmdt.web.pages_views import format_value, humanise
+from openmdt.web.pages_views import format_fact, humanise
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -56,9 +57,7 @@ def outcome_document(db: Any, case: MeetingCase,
     page = case_page(case)
     titles = page.evaluation.option_titles()
     patient = page.patient
-    known = {name: value for name, value in case.current_facts.items() if value is not None}
-    facts = [documents.FactLine(str(item.label or humanise(name)), format_value(known[name],
-             item.unit)) for name, item in page.items.items() if name in known]
+    facts = _letter_facts(page.items, case.current_facts)
     return documents.OutcomeDocument(
         organisation=organisation,
         meeting_date=case.meeting.meeting_date,
@@ -82,11 +81,22 @@ def outcome_document(db: Any, case: MeetingCase,
                                                outcome.deviation_code),
         deviation_text=outcome.deviation_text,
         key_facts=facts,
-        derived_facts=[documents.FactLine(d.label, d.value) for d in page.evaluation.derived],
+        derived_facts=[documents.FactLine(d.label, d.value)
+                       for d in page.evaluation.derived if d.for_letters],
         guideline=page.pack_reference,
         gp_name=patient.get("gp_name"),
         gp_practice=patient.get("gp_practice"),
     )
+
+
+def _letter_facts(items: Mapping[str, Any], facts: Mapping[str, Any]) -> list[documents.FactLine]:
+    """The known facts triage uses (the pack's minimum data set), for documents."""
+    return [
+        documents.FactLine(str(item.label or humanise(name)), format_fact(item, facts[name]))
+        for name, item in items.items()
+        if (item.triage_always or item.triage_when is not None)
+        and facts.get(name) not in (None, "")
+    ]
 
 
 def _document_response(html: str, *, pdf: bool, filename: str) -> Response:

@@ -6,6 +6,7 @@ facts version (`Evaluation.to_dict()`), so an agenda of 90 cases renders from st
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,31 @@ def humanise(name: str) -> str:
     """A readable label from an identifier: "radical_prostatectomy" -> "Radical prostatectomy"."""
     text = str(name).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+SMALL_WORDS = frozenset({"of", "to", "at", "in", "on", "and", "or", "the", "by", "for", "per"})
+
+
+def short_label(name: str) -> str:
+    """A label from an identifier, short words read as abbreviations: "cpg" -> "CPG"."""
+    words = str(name).split("_")
+    shown = [w.upper() if len(w) <= 3 and w not in SMALL_WORDS else w for w in words]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+def format_fact(item: Any, value: Any) -> str:
+    """A stored fact as a reader sees it, converted to its item's type first ("true" -> Yes)."""
+    from openmdt.engine.normalise import convert_fact
+
+    if value is None or value == "":
+        return "Unknown"
+    # A stored value that no longer converts (pack changed) is shown as stored, not hidden.
+    with contextlib.suppress(Exception):
+        value = convert_fact(item, value)
+    if isinstance(value, str):
+        value = value.replace("_", " ")
+    return format_value(value, getattr(item, "unit", None))
 
 
 def format_value(value: Any, unit: str | None = None) -> str:
@@ -115,6 +141,8 @@ class DerivedView:
     label: str
     value: str
     source: str
+    description: str = ""
+    for_letters: bool = False  # cited to a guideline, known, and more than a yes/no helper
 
 
 @dataclass(frozen=True)
@@ -219,23 +247,29 @@ def decision_view(decision: Mapping[str, Any], items: Mapping[str, Any]) -> Deci
     )
 
 
+def _derived_view(name: str, value: Any, items: Mapping[str, Any], definition: Any) -> DerivedView:
+    description = str(getattr(definition, "description", None) or "")
+    source = str(getattr(definition, "source", None) or "")
+    if name in items:
+        label = _label(name, items)
+    else:
+        label = description if 0 < len(description) <= 40 else short_label(name)
+    cited = bool(source) and not source.lower().startswith("local policy")
+    for_letters = (cited and value is not None and not isinstance(value, bool)
+                   and not getattr(definition, "fills_item", False))
+    shown = value.replace("_", " ") if isinstance(value, str) else value
+    return DerivedView(name, str(label), format_value(shown), source, description, for_letters)
+
+
 def _derived_views(
     evaluation: Mapping[str, Any], items: Mapping[str, Any], definitions: Mapping[str, Any]
 ) -> list[DerivedView]:
     """Derived facts with the pack's words for them (description and source)."""
-    views = []
-    for entry in _as_list(_first(evaluation, "derived", "derived_facts")):
-        name = str(entry.get("id") or entry.get("name"))
-        definition = definitions.get(name)
-        label = (_label(name, items) if name in items
-                 else getattr(definition, "description", None) or humanise(name))
-        views.append(DerivedView(
-            name=name,
-            label=str(label),
-            value=format_value(entry.get("value")),
-            source=str(getattr(definition, "source", None) or ""),
-        ))
-    return views
+    return [
+        _derived_view(str(entry.get("id") or entry.get("name")), entry.get("value"), items,
+                      definitions.get(str(entry.get("id") or entry.get("name"))))
+        for entry in _as_list(_first(evaluation, "derived", "derived_facts"))
+    ]
 
 
 def triage_view(
