@@ -123,16 +123,26 @@ TEMPLATE_FOLDER = WEB_FOLDER / "templates" / "documents"
 STYLESHEET = WEB_FOLDER / "static" / "document.css"
 
 
+def nhs_number(value: str) -> str:
+    """An NHS number grouped 3 3 4 as it is printed on NHS letters."""
+    digits = value.replace(" ", "")
+    if len(digits) == 10 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return value
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     """The Jinja environment for documents, built once (templates compile on first use)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATE_FOLDER),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["nhs_number"] = nhs_number
+    return env
 
 
 ROUTE_LABELS = {

@@ -53,7 +53,8 @@ SMALL_WORDS = frozenset({"of", "to", "at", "in", "on", "and", "or", "the", "by",
 def short_label(name: str) -> str:
     """A label from an identifier, short words read as abbreviations: "cpg" -> "CPG"."""
     words = str(name).split("_")
-    shown = [w.upper() if len(w) <= 3 and w not in SMALL_WORDS else w for w in words]
+    shown = [w.upper() if (len(w) <= 3 or not set(w) & set("aeiouy")) and w not in SMALL_WORDS
+             else w for w in words]
     text = " ".join(shown)
     return text[:1].upper() + text[1:]
 
