@@ -120,7 +120,8 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(
-    request: Request, user: User | None, status_code: int, message: str = ""
+    request: Request, user: User | None, status_code: int, message: str = "",
+    heading: str | None = None,
 ) -> HTMLResponse:
     """The page for 403, 404, 409 and 422 errors, with a plain-English heading."""
     headings = {
@@ -138,7 +139,7 @@ def error_page(
         "error.html",
         user,
         status_code=status_code,
-        heading=headings.get(status_code, "Sorry, there is a problem"),
+        heading=heading or headings.get(status_code, "Sorry, there is a problem"),
         message=message,
     )
 

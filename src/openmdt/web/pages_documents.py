@@ -118,8 +118,8 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
         return service_error_page(request, user, error)
     document = outcome_document(db, case, user.organisation.name)
     if document is None:
-        return error_page(request, user, 409,
-                          "No outcome has been recorded for this patient yet.")
+        return error_page(request, user, 409, "Record the MDT outcome first, on the case page.",
+                          heading="No outcome has been recorded for this patient yet")
     render = documents.render_gp_letter if kind == "gp-letter" else documents.render_outcome_form
     if pdf:
         html = render(document)

@@ -166,6 +166,7 @@ class EvaluationView:
     triage: TriageView
     pack: str
     warnings: Sequence[str] = field(default_factory=tuple)
+    assumed: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
 
     def option_titles(self) -> dict[str, str]:
         """Every candidate's id mapped to its title (for outcomes and letters)."""
@@ -322,6 +323,8 @@ def evaluation_view(
         triage=triage_view(evaluation, items, standard_titles),
         pack=pack_line(evaluation),
         warnings=[str(w) for w in _as_list(_first(evaluation, "warnings", "conflicts"))],
+        assumed=[(_label(name, items), format_fact(items.get(name), value))
+                 for name, value in (_first(evaluation, "assumed", default={}) or {}).items()],
     )
 
 
