@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from openmdt.cli_support import Exit, err_console
 from openmdt.knowledge import check_pack, load_pack, shipped_pack_ids
@@ -21,17 +20,20 @@ PackRef = Annotated[str, typer.Argument(help="A shipped pack id or a pack folder
 
 @pack_app.command("list")
 def list_packs() -> None:
-    """The packs shipped with OpenMDT: id, version, site, status, title."""
-    table = Table("id", "version", "site", "status", "base", "title")
+    """The packs shipped with OpenMDT: id, version, site, status, base, title."""
+    rows = [("id", "version", "site", "status", "base", "title")]
     for pack_id in shipped_pack_ids():
         try:
             pack = load_pack(pack_id)
         except PackLoadError as exc:
-            table.add_row(pack_id, "-", "-", f"[red]broken ({len(exc.diagnostics)})[/red]", "", "")
+            rows.append((pack_id, "-", "-", f"broken ({len(exc.diagnostics)} problems)", "", ""))
             continue
-        table.add_row(pack.id, pack.version, pack.site or "", pack.status, pack.base or "",
-                      pack.title)
-    out.print(table)
+        rows.append((pack.id, pack.version, pack.site or "", pack.status, pack.base or "",
+                     pack.title))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:  # plain aligned columns: never wrapped, whatever the terminal width
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        out.print("  ".join(cells + [row[5]]), markup=False)
 
 
 @pack_app.command("check")

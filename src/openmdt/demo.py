@@ -51,28 +51,14 @@ def triage_demo_list(list_path: Path, folder: Path) -> Path:
 
 
 def _serve(host: str, port: int) -> None:
-    try:
-        from openmdt.server_cli import create_demo, serve_command
-    except ImportError:
-        out.print("The web app is not available in this build; the agenda file is the demo.")
-        return
+    from openmdt.server_cli import create_demo, print_demo, serve_command
+
     details = create_demo(None)
-    out.print("\n[bold]Demo organisation and users[/bold] (synthetic; local use only)")
-    for line in _credential_lines(details):
-        out.print(f"  {line}")
-    out.print(f"\nServing on http://{host}:{port}/ - press Ctrl+C to stop.")
+    out.print("\n[bold]Demo organisation and users[/bold] (synthetic; for local use only)")
+    print_demo(details)
+    out.print(f"\nSign in at http://{host}:{port}/login and open meeting "
+              f"{details['meeting_id']}. Press Ctrl+C to stop.")
     serve_command(host=host, port=port)
-
-
-def _credential_lines(details: object) -> list[str]:
-    if isinstance(details, dict):
-        users = details.get("users") or []
-        lines = [f"{u.get('role', '')}: {u.get('email', '')} / {u.get('password', '')}"
-                 for u in users if isinstance(u, dict)]
-        if details.get("meeting_url"):
-            lines.append(f"meeting: {details['meeting_url']}")
-        return lines or [str(details)]
-    return [str(details)]
 
 
 def demo_command(

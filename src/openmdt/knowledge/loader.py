@@ -37,7 +37,7 @@ def _read_with_bases(root: Path, problems: list[Diagnostic], depth: int = 0) -> 
     base_ref = raw.meta.get("base")
     if base_ref is None:
         return raw
-    base_dir = resolve_pack_dir(str(base_ref), relative_to=root.parent)
+    base_dir = resolve_pack_dir(str(base_ref), relative_to=root)
     pos = raw.meta.where("base")
     if base_dir is None or base_dir == root or depth >= MAX_OVERLAY_DEPTH:
         problems.append(Diagnostic(pos.file, "pack.base", pos.line, pos.column, "unknown_base",

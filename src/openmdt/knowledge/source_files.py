@@ -44,7 +44,8 @@ def resolve_pack_dir(ref: str | Path, relative_to: Path | None = None) -> Path |
     """The folder of a pack given as a path or as a shipped pack id; None if there is none."""
     candidates = [Path(ref)]
     if relative_to is not None:
-        candidates.insert(0, relative_to / str(ref))
+        # an overlay names its base relative to its own folder ("../base") or as a sibling
+        candidates[:0] = [relative_to / str(ref), relative_to.parent / str(ref)]
     candidates.append(SHIPPED_PACKS / str(ref))
     for candidate in candidates:
         if (candidate / "pack.yaml").is_file():
