@@ -38,10 +38,6 @@ class TriageFormat(StrEnum):
     html = "html"
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _print_text(outcome: CaseOutcome) -> None:
     if outcome.evaluation is None:
         out.print(f"[red]line {outcome.record.line}[/red]: {escape(outcome.error.message)}")
@@ -73,10 +69,11 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
     records = read_input(file)
     failed = False
     write = sys.stdout.write
-    for outcome in evaluate_records(records, chosen, parse_as_of(as_of)):
+    explain = format is EvaluateFormat.json
+    for outcome in evaluate_records(records, chosen, parse_as_of(as_of), explain=explain):
         failed |= outcome.evaluation is None
         if format is EvaluateFormat.json:
-            write(_dump(outcome.to_dict()) + "\n")
+            write(outcome.to_json() + "\n")
         else:
             _print_text(outcome)
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)

@@ -20,6 +20,14 @@ class CaseOutcome:
     evaluation: Evaluation | None
     error: CaseError | None
 
+    def to_json(self) -> str:
+        """One line of compact JSON: the evaluation, or the error with its input line."""
+        if self.evaluation is not None:
+            return self.evaluation.to_json()
+        from openmdt.engine.jsonout import dumps
+
+        return dumps(self.to_dict())
+
     def to_dict(self) -> dict:
         if self.evaluation is not None:
             return self.evaluation.to_dict()
@@ -51,9 +59,9 @@ class PackChooser:
         return self._by_site[site]
 
 
-def evaluate_records(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None
-                     ) -> Iterator[CaseOutcome]:
-    """Evaluate each readable case, in input order."""
+def evaluate_records(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None,
+                     *, explain: bool = False) -> Iterator[CaseOutcome]:
+    """Evaluate each readable case, in input order (``explain``: see engine.evaluate)."""
     chooser = PackChooser(pack)
     for record in records:
         if record.error is not None or record.data is None:
@@ -61,6 +69,7 @@ def evaluate_records(records: Iterable[CaseInput], pack: Pack | None, as_of: dat
             continue
         try:
             case_pack = chooser.choose(record.data.get("site"), record.case_id)
-            yield CaseOutcome(record, evaluate(case_pack, record.data, as_of=as_of), None)
+            evaluation = evaluate(case_pack, record.data, as_of=as_of, explain=explain)
+            yield CaseOutcome(record, evaluation, None)
         except CaseError as exc:
             yield CaseOutcome(record, None, exc.at(line=record.line))

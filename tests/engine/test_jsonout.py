@@ -1,0 +1,50 @@
+"""The fast JSON writer must give exactly the text of json.dumps(to_dict())."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from engine_helpers import mini
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openmdt.engine import evaluate
+from openmdt.knowledge import load_pack
+from openmdt.synth import generate_prostate_list
+
+AS_OF = date(2026, 11, 27)
+
+
+def _plain(evaluation) -> str:
+    return json.dumps(evaluation.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+facts = st.fixed_dictionaries({}, optional={
+    "score": st.sampled_from([0, 5, 20, 20.5, 100]), "grade": st.sampled_from([1, 2, 3]),
+    "stage": st.sampled_from(["A", "B", "C"]), "fit": st.booleans(), "spread": st.booleans(),
+    "note": st.text(max_size=12)})
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(facts, st.booleans())
+def test_fast_json_matches_plain_json_on_the_mini_pack(case_facts: dict, explain: bool) -> None:
+    evaluation = evaluate(mini(), {"case_id": "c\u00e9-\"1\"", "facts": case_facts},
+                          as_of=AS_OF, explain=explain)
+    assert evaluation.to_json() == _plain(evaluation)
+
+
+def test_fast_json_matches_plain_json_on_synthetic_prostate_cases() -> None:
+    pack = load_pack("prostate-nice-ng131")
+    for raw in generate_prostate_list(300, seed=21):
+        for explain in (False, True):
+            evaluation = evaluate(pack, raw, as_of=AS_OF, explain=explain)
+            assert evaluation.to_json() == _plain(evaluation), raw["case_id"]
+
+
+def test_explained_and_lazy_evaluations_are_the_same() -> None:
+    pack = load_pack("prostate-nice-ng131")
+    for raw in generate_prostate_list(100, seed=3):
+        lazy = evaluate(pack, raw, as_of=AS_OF).to_dict()
+        eager = evaluate(pack, raw, as_of=AS_OF, explain=True).to_dict()
+        assert lazy == eager
