@@ -183,9 +183,11 @@ def _settle(pack: Pack, decision: Decision, applies: Any, results: list[Candidat
     missing: set[str] = set()
     candidate_missing: dict[str, list[str]] = {}
     if applies is UNKNOWN:
+        # What settles whether the decision applies is asked first; the candidates' own
+        # items may not matter at all (a metastatic-only item for a case that is M0).
         unknown_inputs(pack, decision.applies_when.names, env, missing)
     for result in results:
-        if result.recommended is UNKNOWN:
+        if result.recommended is UNKNOWN and applies is True:
             names: set[str] = set()
             for arg in result.unresolved():
                 unknown_inputs(pack, arg.condition.names, env, names)
