@@ -7,8 +7,9 @@ import os
 import secrets
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openmdt import __version__
 from openmdt.store.database import (
@@ -17,6 +18,7 @@ from openmdt.store.database import (
     make_sessionmaker,
     upgrade_database,
 )
+from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
 from openmdt.web.problems import install_problem_handlers
 from openmdt.web.security import AppSettings, SecurityHeaders
@@ -59,6 +61,29 @@ def _include_pages(app: FastAPI) -> None:
     app.include_router(pages.router)
 
 
+def _install_page_errors(app: FastAPI) -> None:
+    """Errors on HTML routes become pages (the API sub-application answers problem details)."""
+    try:
+        from openmdt.web.pages_common import error_page, service_error_page
+    except ImportError:
+        return
+
+    async def on_service_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ServiceError)
+        return service_error_page(request, None, error)
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        message = "" if error.status_code == 404 else str(error.detail or "")
+        response = error_page(request, None, error.status_code, message)
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
 def create_app(database_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
     """Build the app for a database (migrated to the newest schema first)."""
     url = database_url or database_url_from_env()
@@ -74,4 +99,5 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_pages(app)
+    _install_page_errors(app)
     return app
