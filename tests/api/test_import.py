@@ -35,7 +35,10 @@ def test_bad_lines_are_all_listed_and_nothing_is_stored(client, tenants):
     }
     for error in problem["errors"]:
         assert set(error) >= {"line", "case_id", "code", "message", "path"}
-    assert next(e for e in problem["errors"] if e["line"] == 2)["path"] == "facts.psa"
+    psa_error = next(e for e in problem["errors"] if e["line"] == 2)
+    assert psa_error["path"] == "facts.psa"
+    assert (psa_error["item"], psa_error["value"]) == ("psa", -3)
+    assert "0" in psa_error["allowed"]
     assert _case_count(client, tenants, meeting_id) == 0
 
 

@@ -62,15 +62,20 @@ def evaluate_facts(pack: Any, case_data: dict[str, Any], as_of: date) -> Evaluat
 def case_error_dict(
     error: Any, *, line: int | None = None, case_id: str | None = None
 ) -> dict[str, Any]:
-    """One bad line in the shape of the API's problem `errors`: line, case_id, code, message."""
+    """One bad line in the shape of the API's problem `errors`: line, case_id, code, message,
+    path, and for a bad fact the item, its value and what is allowed."""
     raw = error.to_dict() if hasattr(error, "to_dict") else {}
-    return {
-        "line": raw.get("line") or line,
-        "case_id": raw.get("case_id") or case_id,
+    result = {
+        "line": raw.get("line") or getattr(error, "line", None) or line,
+        "case_id": raw.get("case_id") or getattr(error, "case_id", None) or case_id,
         "code": raw.get("code") or getattr(error, "code", "invalid_case"),
         "message": raw.get("message") or str(error),
         "path": raw.get("path"),
     }
+    for key in ("item", "value", "allowed"):
+        if key in raw:
+            result[key] = raw[key]
+    return result
 
 
 def triage_of(evaluation: dict[str, Any] | None) -> dict[str, Any]:
