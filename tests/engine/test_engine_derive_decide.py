@@ -198,8 +198,14 @@ def test_missing_names_the_filled_item_not_its_parts() -> None:
 
 
 def test_missing_follows_data_dictionary_order() -> None:
+    output = evaluate_facts(mini(), {"fit": True, "spread": False})
+    assert decision(output)["missing"] == ["score", "grade", "stage"]
+
+
+def test_unknown_applicability_asks_first_for_what_settles_it() -> None:
     output = evaluate_facts(mini(), {"fit": True})
-    assert decision(output)["missing"] == ["score", "grade", "stage", "spread"]
+    assert decision(output)["status"] == "provisional"
+    assert decision(output)["missing"] == ["spread"]
 
 
 def test_not_applicable_decision_recommends_nothing() -> None:

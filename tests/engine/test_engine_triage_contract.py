@@ -79,7 +79,9 @@ def test_data_requests_come_in_data_dictionary_order() -> None:
 def test_full_discussion_when_no_standard_of_care_applies() -> None:
     triage = triage_of({"score": 50, "grade": 2, "stage": "C", "fit": True, "spread": False})
     assert triage["route"] == "full_discussion"
-    assert triage["reasons"] == ["No Standard of Care applies to this case"]
+    # the reasons say what the guideline supports, so the MDT sees what it is choosing between
+    assert triage["reasons"] == ["Plan: the guideline supports Treat",
+                                 "No Standard of Care applies to this case"]
 
 
 def test_full_discussion_when_the_guideline_recommends_nothing() -> None:

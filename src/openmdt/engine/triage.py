@@ -111,11 +111,17 @@ def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
 def _discussion_reasons(findings: _Findings, decisions: list[DecisionResult]) -> list[str]:
     reasons = list(findings.excluded)
     for decision in decisions:
-        if decision.status == "definitive" and decision.applies is True:
-            if any(c.conflict for c in decision.candidates):
-                reasons.append(f"{decision.decision.title}: conflicting arguments")
-            if not decision.recommended:
-                reasons.append(f"{decision.decision.title}: the guideline recommends no option")
+        if decision.status != "definitive" or decision.applies is not True:
+            continue
+        title = decision.decision.title
+        if any(c.conflict for c in decision.candidates):
+            reasons.append(f"{title}: conflicting arguments")
+        if not decision.recommended:
+            reasons.append(f"{title}: the guideline recommends no option")
+        elif not findings.excluded:
+            options = ", ".join(c.candidate.title for c in decision.candidates
+                                if c.recommended is True)
+            reasons.append(f"{title}: the guideline supports {options}")
     if not findings.excluded:
         reasons.append("No Standard of Care applies to this case")
     return reasons
