@@ -44,18 +44,25 @@ class Evaluated:
         return triage_of(self.evaluation).get("route")
 
 
-def evaluate_facts(pack: Any, case_data: dict[str, Any], as_of: date) -> Evaluated:
-    """Evaluate one case (raises the engine's CaseError on bad facts)."""
+def evaluation_json(pack: Any, case_data: dict[str, Any], as_of: date) -> str:
+    """One case's evaluation as JSON text (the engine's contract), for storing or answering.
+
+    Raises InvalidRequest (422, code invalid_facts) when the facts do not fit the pack.
+    """
     from openmdt.cases import CaseError
     from openmdt.engine import evaluate
 
     try:
-        result = evaluate(pack, case_data, as_of=as_of)
+        return evaluate(pack, case_data, as_of=as_of, explain=True).to_json()
     except CaseError as error:
         detail = case_error_dict(error, case_id=case_data.get("case_id"))
         raise InvalidRequest(detail["message"], code="invalid_facts", errors=[detail]) from error
-    # Round-trip through JSON so what we keep is exactly what the database will give back.
-    evaluation = json.loads(json.dumps(result.to_dict(), sort_keys=True))
+
+
+def evaluate_facts(pack: Any, case_data: dict[str, Any], as_of: date) -> Evaluated:
+    """Evaluate one case (raises InvalidRequest on bad facts)."""
+    # Through JSON text, so what we keep is exactly what the database will give back.
+    evaluation = json.loads(evaluation_json(pack, case_data, as_of))
     return Evaluated(evaluation, pack.id, str(pack.version), pack.hash)
 
 

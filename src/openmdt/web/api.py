@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from openmdt import meetings
 from openmdt.accounts import login
 from openmdt.meetings.access import AUDIT_ROLES, DECIDE_ROLES, EDIT_ROLES, FLAG_ROLES
-from openmdt.meetings.evaluation import evaluate_facts, pack_by_id
+from openmdt.meetings.evaluation import evaluation_json, pack_by_id
 from openmdt.meetings.reads import audit_event_json, case_summary, meeting_summary
 from openmdt.store.audit import verify_audit_chain
 from openmdt.store.errors import InvalidRequest, ServiceError
@@ -337,11 +337,14 @@ def roll_over(case_id: int, body: RollOverIn, db: DbSession, user: Editor) -> di
     return meetings.case_detail(db, new_case.id, user=user)
 
 
-@router.post("/evaluate", tags=["service"])
-def evaluate(body: EvaluateIn, _user: CurrentUser) -> dict:
+@router.post("/evaluate", tags=["service"], response_class=Response, responses={
+    200: {"description": "The evaluation (the engine's output contract)",
+          "content": {"application/json": {"schema": {"type": "object"}}}}})
+def evaluate(body: EvaluateIn, _user: CurrentUser) -> Response:
     """Evaluate one case against a pack without storing anything."""
     pack = pack_by_id(body.pack_id) if body.pack_id else _pack_for_case(body.case)
-    return evaluate_facts(pack, body.case, body.as_of or date.today()).evaluation
+    text = evaluation_json(pack, body.case, body.as_of or date.today())
+    return Response(content=text, media_type="application/json")
 
 
 def _pack_for_case(case: dict[str, Any]) -> Any:
