@@ -9,8 +9,6 @@ from typing import Any
 
 import typer
 
-from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
-
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -51,7 +49,10 @@ def serve_command(
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Bring the database (OPENMDT_DATABASE_URL) to the newest schema."""
-    from openmdt.store.database import upgrade_database
+    from openmdt.store.database import (
+        database_url_from_env,
+        upgrade_database,
+    )
 
     upgrade_database(database_url_from_env())
     typer.echo("database schema is up to date")
@@ -67,6 +68,7 @@ def create_user_command(
 ) -> None:
     """Create a user; prints the API token once when --token is given (stored hashed)."""
     from openmdt.accounts import create_user, get_or_create_organisation, issue_api_token
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
     from openmdt.store.errors import ServiceError
 
     sessions = make_sessionmaker(make_engine(database_url_from_env()))
@@ -89,6 +91,7 @@ def create_user_command(
 def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Check the audit trail's hash chain; exit status 1 when it is broken."""
     from openmdt.store.audit import verify_audit_chain
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
 
     sessions = make_sessionmaker(make_engine(database_url_from_env()))
     with sessions() as db:
@@ -122,7 +125,12 @@ def create_demo(database_url: str | None = None) -> dict[str, Any]:
     """Create the demo trust (one user per role), a second trust, and a 90-patient meeting."""
     from openmdt.accounts import get_or_create_organisation
     from openmdt.meetings import create_meeting, import_cases
-    from openmdt.store.database import upgrade_database
+    from openmdt.store.database import (
+        database_url_from_env,
+        make_engine,
+        make_sessionmaker,
+        upgrade_database,
+    )
     from openmdt.synth import generate_prostate_list
 
     url = database_url or database_url_from_env()

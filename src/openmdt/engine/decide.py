@@ -51,13 +51,32 @@ def _argument_dict(arg: Argument, holds: Any) -> dict[str, Any]:
             "source": arg.source, "strength": arg.strength}
 
 
+_WEIGHED: dict[tuple[int, float, tuple[Any, ...]], tuple[Any, ...]] = {}
+_WEIGHED_LIMIT = 50_000
+
+
 def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
                     ) -> CandidateResult:
     """Net support, forcing arguments and the recommendation, in three-valued logic.
 
     An unknown argument counts on neither side; it leaves the result unknown only when it
     could change it (the support range straddles the threshold, or it could force it).
+    The result depends only on the argument values, so it is remembered per pattern.
     """
+    holds = tuple(holds)
+    key = (id(candidate), threshold, holds)
+    weighed = _WEIGHED.get(key)
+    if weighed is None or weighed[0] is not candidate:
+        if len(_WEIGHED) >= _WEIGHED_LIMIT:
+            _WEIGHED.clear()
+        weighed = (candidate, *_weigh(candidate, threshold, holds))
+        _WEIGHED[key] = weighed
+    _, recommended, net, support_range, conflict = weighed
+    return CandidateResult(candidate, holds, recommended, net, support_range, conflict)
+
+
+def _weigh(candidate: Candidate, threshold: float, holds: tuple[Any, ...]
+           ) -> tuple[Any, float | None, tuple[float, float], bool]:
     known_sum = gain = loss = 0.0
     forcing: dict[str, Any] = {"confirming": False, "excluding": False}
     for arg, value in zip(candidate.arguments, holds, strict=True):
@@ -82,8 +101,7 @@ def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
     recommended = kleene_and(kleene_not(excluding), kleene_or(confirming, enough))
     net = known_sum if gain == 0 and loss == 0 else None
     conflict = confirming is True and excluding is True
-    return CandidateResult(candidate, holds, recommended, _tidy(net), (_tidy(low), _tidy(high)),
-                           conflict)
+    return recommended, _tidy(net), (_tidy(low), _tidy(high)), conflict
 
 
 def _tidy(value: float | None) -> float | None:
@@ -114,6 +132,16 @@ class DecisionResult:
     applies: Any
     plan: DecisionPlan | None = None
     explain_values: Any = None  # returns every kernel value, skipped arguments included
+    kernel_values: Sequence[Any] | None = None  # the kernel values this result came from
+
+    def argument_values(self) -> tuple[Any, ...]:
+        """The value of every argument of the decision, in order (computed if skipped)."""
+        slots = self.plan.argument_slots if self.plan else ()
+        if not slots:
+            return ()
+        values = self.kernel_values if self.candidate_results is not None \
+            else self.explain_values()
+        return tuple(values[slots[0][0]:slots[-1][1]])
 
     @property
     def candidates(self) -> list[CandidateResult]:
@@ -174,7 +202,9 @@ def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
     results = []
     for candidate, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True):
         results.append(weigh_candidate(candidate, decision.threshold, values[first:end]))
-    return _settle(pack, decision, applies, results, env, order)
+    settled = _settle(pack, decision, applies, results, env, order)
+    settled.plan, settled.explain_values, settled.kernel_values = plan, explain, values
+    return settled
 
 
 def _settle(pack: Pack, decision: Decision, applies: Any, results: list[CandidateResult],
@@ -193,7 +223,8 @@ def _settle(pack: Pack, decision: Decision, applies: Any, results: list[Candidat
                 unknown_inputs(pack, arg.condition.names, env, names)
             candidate_missing[result.candidate.id] = _sorted(names, order)
             missing |= names
-        result.recommended = kleene_and(applies, result.recommended)
+        if applies is not True:
+            result.recommended = kleene_and(applies, result.recommended)
     definitive = all(r.recommended is not UNKNOWN for r in results)
     return DecisionResult(decision, "definitive" if definitive else "provisional",
                           [r.candidate.id for r in results if r.recommended is True],

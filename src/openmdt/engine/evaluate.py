@@ -24,6 +24,8 @@ class EnginePlan:
 
     order: dict[str, int]
     decisions: list[DecisionPlan]
+    base_env: dict[str, Any]  # parameters, and each item's default or UNKNOWN
+    not_assessed: dict[str, frozenset[str]]  # items with values that mean "not assessed"
 
 
 def engine_plan(pack: Pack) -> EnginePlan:
@@ -31,8 +33,12 @@ def engine_plan(pack: Pack) -> EnginePlan:
     cached = _PLANS.get(id(pack))
     if cached is not None and cached[0]() is pack:
         return cached[1]
+    base_env: dict[str, Any] = dict(pack.parameters)
+    for name, item in pack.items.items():
+        base_env[name] = UNKNOWN if item.default is None else item.default
     plan = EnginePlan({name: index for index, name in enumerate(pack.items)},
-                      plan_decisions(pack))
+                      plan_decisions(pack), base_env,
+                      {n: i.not_assessed for n, i in pack.items.items() if i.not_assessed})
     _PLANS[id(pack)] = (weakref.ref(pack), plan)
     return plan
 
@@ -78,14 +84,14 @@ def _json_value(value: Any) -> Any:
 
 
 def case_environment(pack: Pack, case: Case, as_of: date | None) -> dict[str, Any]:
-    """Names to values for the expressions: parameters, every item (UNKNOWN if absent)."""
-    env: dict[str, Any] = dict(pack.parameters)
-    facts = case.facts
-    for name, item in pack.items.items():
-        value = facts.get(name, UNKNOWN)
-        if value is UNKNOWN:
-            value = UNKNOWN if item.default is None else item.default
-        env[name] = UNKNOWN if value in item.not_assessed else value
+    """Names to values for the expressions: parameters and every item (its default, or
+    UNKNOWN, when the case does not give it; a 'not assessed' value such as TX is UNKNOWN)."""
+    plan = engine_plan(pack)
+    env = plan.base_env.copy()
+    env.update(case.facts)
+    for name, values in plan.not_assessed.items():
+        if env[name] in values:
+            env[name] = UNKNOWN
     env["as_of"] = UNKNOWN if as_of is None else as_of
     return env
 

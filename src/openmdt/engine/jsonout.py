@@ -81,8 +81,27 @@ def pack_fragments(pack: Pack) -> PackFragments:
     return fragments
 
 
+_CANDIDATE_TEXT: dict[tuple[int, tuple[Any, ...], Any, tuple[str, ...]], tuple[Any, str]] = {}
+_TEXT_LIMIT = 50_000
+
+
 def _candidate_json(parts: list[str], fragments: CandidateFragments, result: CandidateResult,
                     missing: list[str]) -> None:
+    """A candidate's JSON; the same argument values give the same text, so it is remembered."""
+    key = (id(fragments), result.holds, result.recommended, tuple(missing))
+    known = _CANDIDATE_TEXT.get(key)
+    if known is None or known[0] is not fragments:
+        if len(_CANDIDATE_TEXT) >= _TEXT_LIMIT:
+            _CANDIDATE_TEXT.clear()
+        text: list[str] = []
+        _render_candidate(text, fragments, result, missing)
+        known = (fragments, "".join(text))
+        _CANDIDATE_TEXT[key] = known
+    parts.append(known[1])
+
+
+def _render_candidate(parts: list[str], fragments: CandidateFragments, result: CandidateResult,
+                      missing: list[str]) -> None:
     low, high = result.support_range
     recommended = result.recommended
     parts.append(f'{fragments.head}{_dumps(result.net_support)},"net_support_range":'
@@ -99,7 +118,29 @@ def _candidate_json(parts: list[str], fragments: CandidateFragments, result: Can
     parts.append("}")
 
 
+_DECISION_TEXT: dict[tuple[Any, ...], tuple[Any, str]] = {}
+
+
 def _decision_json(parts: list[str], fragments: PackFragments, result: DecisionResult) -> None:
+    """A decision's JSON. Unless it is provisional (its missing items depend on the case), the
+    text follows from its status and argument values alone, so it is remembered."""
+    if result.status == "provisional":
+        _render_decision(parts, fragments, result)
+        return
+    key = (id(result.decision), result.status, result.applies, result.argument_values())
+    known = _DECISION_TEXT.get(key)
+    if known is None or known[0] is not result.decision:
+        if len(_DECISION_TEXT) >= _TEXT_LIMIT:
+            _DECISION_TEXT.clear()
+        text: list[str] = []
+        _render_decision(text, fragments, result)
+        known = (result.decision, "".join(text))
+        _DECISION_TEXT[key] = known
+    parts.append(known[1])
+
+
+def _render_decision(parts: list[str], fragments: PackFragments, result: DecisionResult
+                     ) -> None:
     decision_id = result.decision.id
     applies = result.applies
     parts.append(f'{fragments.decision_heads[decision_id]}"{result.status}","applies":'
