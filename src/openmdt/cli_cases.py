@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from openmdt.cli_parallel import default_jobs, evaluate_in_parallel
 from openmdt.cli_support import Exit, load_pack_or_exit, parse_as_of, read_input
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
 from openmdt.engine.batch import CaseOutcome, evaluate_records
@@ -60,23 +61,39 @@ def _print_text(outcome: CaseOutcome) -> None:
         out.print(f"  - {reason}", markup=False)
 
 
+JobsOpt = Annotated[int, typer.Option(
+    "--jobs", "-j", min=0, help="Processes to use for JSON output (default 1; 0 means one per "
+                                "CPU for long files). Output stays in input order.")]
+
+
 def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                      format: Annotated[EvaluateFormat, typer.Option(
                          "--format", help="json (one object per case) or text.")
-                     ] = EvaluateFormat.json) -> None:
+                     ] = EvaluateFormat.json,
+                     jobs: JobsOpt = 1) -> None:
     """Evaluate cases: derived facts, every decision with its candidates and arguments, triage."""
     chosen = load_pack_or_exit(pack)
     records = read_input(file)
-    failed = False
-    write = sys.stdout.write
-    explain = format is EvaluateFormat.json
-    for outcome in evaluate_records(records, chosen, parse_as_of(as_of), explain=explain):
-        failed |= outcome.evaluation is None
-        if format is EvaluateFormat.json:
-            write(outcome.to_json() + "\n")
-        else:
+    when = parse_as_of(as_of)
+    if format is EvaluateFormat.text:
+        failed = False
+        for outcome in evaluate_records(records, chosen, when):
+            failed |= outcome.evaluation is None
             _print_text(outcome)
+        raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
+    failed = _write_json_lines(records, chosen, when, jobs or default_jobs(len(records)))
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
+
+
+def _write_json_lines(records: list, pack: object, as_of: object, jobs: int) -> bool:
+    """One JSON object per line, in input order; whether any case was rejected."""
+    write = sys.stdout.write
+    failed = False
+    for text, rejected in evaluate_in_parallel(records, pack, as_of, jobs):
+        failed |= rejected
+        write(text + "\n")
+    sys.stdout.flush()
+    return failed
 
 
 def _print_agenda(agenda: Agenda) -> None:

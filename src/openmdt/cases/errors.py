@@ -45,6 +45,10 @@ class CaseError(Exception):
             result["allowed"] = self.allowed
         return result
 
+    def __reduce__(self) -> tuple[object, tuple[dict[str, Any]]]:
+        # keeps every field across processes (the default would rebuild from the message only)
+        return (_restore_case_error, (dict(self.__dict__),))
+
     def at(self, *, case_id: str | None = None, line: int | None = None) -> CaseError:
         """The same error, placed at a case and input line."""
         if case_id is not None and self.case_id is None:
@@ -53,3 +57,10 @@ class CaseError(Exception):
         if line is not None:
             self.line = line
         return self
+
+
+def _restore_case_error(state: dict[str, Any]) -> CaseError:
+    error = CaseError.__new__(CaseError)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openmdt.cases.errors import CaseError
 from openmdt.knowledge.checks import did_you_mean
 from openmdt.knowledge.model import DataItem, Pack
-from openmdt.knowledge.values import FactProblem, convert_fact
+from openmdt.knowledge.values import FactProblem, fast_converter
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,6 @@ class Case:
     site: str | None
     facts: Mapping[str, Any]
     patient: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _is_unknown(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) -> CaseError:
@@ -37,23 +33,36 @@ def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) 
                      item=item.name, value=value, allowed=item.allowed())
 
 
+_CONVERTERS: dict[int, tuple[Pack, dict[str, Callable[[Any], Any]]]] = {}
+
+
+def _converters(pack: Pack) -> dict[str, Callable[[Any], Any]]:
+    """One converter per data item, built once per pack."""
+    cached = _CONVERTERS.get(id(pack))
+    if cached is None or cached[0] is not pack:
+        cached = (pack, {name: fast_converter(item) for name, item in pack.items.items()})
+        _CONVERTERS[id(pack)] = cached
+    return cached[1]
+
+
 def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[str, Any]:
     """Known facts converted to their types; the first bad fact raises CaseError."""
     result: dict[str, Any] = {}
+    converters = _converters(pack)
     for name, value in facts.items():
-        item = pack.items.get(name)
-        if item is None:
+        convert = converters.get(name)
+        if convert is None:
             close = did_you_mean(name, pack.items)
             raise CaseError("unknown_item", f"case {case_id}: {name!r} is not an item of pack "
                             f"{pack.id}" + (f"; {close}" if close else ""),
                             path=f"facts.{name}", case_id=case_id, item=name, value=value,
                             allowed="an item of the data dictionary")
-        if _is_unknown(value):
-            continue
+        if value is None or (type(value) is str and not value.strip()):
+            continue  # unknown: an empty cell or a JSON null
         try:
-            result[name] = convert_fact(item, value)
+            result[name] = convert(value)
         except FactProblem as problem:
-            raise _fact_error(case_id, item, value, problem) from None
+            raise _fact_error(case_id, pack.items[name], value, problem) from None
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -89,3 +90,37 @@ def convert_fact(item: DataItem, value: Any) -> Any:
     if not isinstance(value, str):
         raise FactProblem("wrong_type", "is not text")
     return value
+
+
+def _within(item: DataItem, value: float) -> bool:
+    return (item.minimum is None or value >= item.minimum) and (
+        item.maximum is None or value <= item.maximum)
+
+
+def fast_converter(item: DataItem) -> Callable[[Any], Any]:
+    """convert_fact for one item, with a shortcut for values already of the right type.
+
+    The shortcut accepts only values convert_fact would return unchanged; anything else
+    (text from CSV, out of range, wrong type) goes through convert_fact and its errors.
+    """
+    if item.type == "number":
+        def number(value: Any) -> Any:
+            kind = type(value)
+            if (kind is int or (kind is float and math.isfinite(value))) and _within(item, value):
+                return value
+            return convert_fact(item, value)
+        return number
+    if item.type == "integer":
+        def integer(value: Any) -> Any:
+            if type(value) is int and _within(item, value):
+                return value
+            return convert_fact(item, value)
+        return integer
+    if item.type == "boolean":
+        return lambda value: value if value is True or value is False else convert_fact(
+            item, value)
+    if item.type == "enum":
+        allowed = frozenset(item.values or ())
+        return lambda value: value if type(value) is str and value in allowed else convert_fact(
+            item, value)
+    return lambda value: convert_fact(item, value)
