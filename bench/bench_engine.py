@@ -95,6 +95,7 @@ class InProcess:
 
     engine: Timing
     engine_to_dict: Timing
+    engine_to_json: Timing
     baseline: Timing
     timer: Timing
 
@@ -113,6 +114,9 @@ def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProc
         engine=time_each("evaluate()", lambda case: evaluate(pack, case, as_of), cases),
         engine_to_dict=time_each("evaluate().to_dict()",
                                  lambda case: evaluate(pack, case, as_of).to_dict(), cases),
+        engine_to_json=time_each("evaluate(explain=True).to_json()",
+                                 lambda case: evaluate(pack, case, as_of, explain=True).to_json(),
+                                 cases),
         baseline=time_each("baseline", baseline_evaluate, cases),
         timer=time_each("empty call", lambda case: None, cases),
     )

@@ -231,7 +231,8 @@ def _in_process(timing: InProcess) -> list[str]:
         "timer included. CPU well below wall means the pass waited for a core.", "",
         "| Pass | median | p99 | mean | max | total s | CPU s | cases/s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
-        *(_timing_row(t) for t in (timing.engine, timing.engine_to_dict, timing.baseline,
+        *(_timing_row(t) for t in (timing.engine, timing.engine_to_dict, timing.engine_to_json,
+                                   timing.baseline,
                                    timing.timer)), "",
         f"- `evaluate()` / baseline: **{_fmt(timing.median_ratio)}x** on the median, "
         f"{_fmt(timing.total_ratio)}x on the total.",
