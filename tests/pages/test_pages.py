@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 from page_helpers import (
@@ -266,3 +267,30 @@ def test_confirm_standard_of_care_finalise_and_summary(coordinator: Browser,
     assert chair.client.get(f"/meetings/{meeting_id}/summary.pdf").content.startswith(b"%PDF")
     finalise = chair.post(f"/meetings/{meeting_id}/finalise")
     assert finalise.status_code in (303, 409)
+
+
+def test_finalise_rolls_undecided_patients_over_to_a_chosen_later_meeting(
+        coordinator: Browser, chair: Browser) -> None:
+    meeting_id, _ = _meeting_with_list(coordinator, 6)
+    blocked = chair.post(f"/meetings/{meeting_id}/finalise")
+    assert blocked.status_code == 409  # undecided patients and no meeting named
+    later_id = create_meeting(coordinator, on=date(2026, 12, 4))
+    agenda = chair.client.get(f"/meetings/{meeting_id}").text
+    assert f'<option value="{later_id}">' in agenda
+    done = chair.post(f"/meetings/{meeting_id}/finalise", {"roll_over_to": str(later_id)})
+    assert done.status_code == 303
+    assert "Finalised" in chair.client.get(f"/meetings/{meeting_id}").text
+    later = chair.client.get(f"/meetings/{later_id}").text
+    assert later.count("Rolled over 1x") == 6
+
+
+def test_case_page_shows_the_values_the_pack_assumed(coordinator: Browser) -> None:
+    meeting_id = create_meeting(coordinator)
+    text = ("case_id,psa,grade_group,t_stage,n_stage,m_stage,fit_for_radical_treatment,"
+            "mri_biopsy_concordant\nA1,6.1,1,T2a,N0,M0,yes,yes\n")
+    assert import_list(coordinator, meeting_id, text).status_code == 303
+    html = coordinator.client.get(f"/meetings/{meeting_id}").text
+    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
+    assert page.status_code == 200
+    assert "Not recorded, so the knowledge pack assumed" in page.text
+    assert "Histology" in page.text

@@ -129,8 +129,16 @@ def _agenda(
         return service_error_page(request, user, error)
     return render(
         request, "agenda.html", user, status_code=status_code, agenda=view,
-        professional_roles=PROFESSIONAL_ROLES, **context,
+        professional_roles=PROFESSIONAL_ROLES,
+        later_meetings=_later_open_meetings(db, user, view.meeting), **context,
     )
+
+
+def _later_open_meetings(db: Any, user: User, meeting: Any) -> list[Any]:
+    """Open meetings of the same organisation after this one: where undecided cases can go."""
+    return [m for m in service.list_meetings(db, user=user)
+            if m.id != meeting.id and m.status != "finalised"
+            and m.meeting_date >= meeting.meeting_date]
 
 
 @router.post("/meetings/{meeting_id}/import", response_class=HTMLResponse)
@@ -243,16 +251,20 @@ async def confirm_standard_of_care(
 
 
 @router.post("/meetings/{meeting_id}/finalise", response_class=HTMLResponse)
-def finalise_meeting(
+async def finalise_meeting(
     meeting_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
-    """The chair finalises the meeting, locking its record."""
+    """The chair finalises the meeting, locking its record; undecided patients roll over to
+    the later meeting chosen in the form."""
     if user is None:
         return login_redirect(request)
     if not may(user, "decide"):
         return forbidden_page(request, user, "decide")
+    form = await request.form()
+    chosen = str(form.get("roll_over_to", "")).strip()
+    roll_over_to = int(chosen) if chosen.isdigit() else None
     try:
-        service.finalise_meeting(db, meeting_id, acting_user=user)
+        service.finalise_meeting(db, meeting_id, acting_user=user, roll_over_to=roll_over_to)
     except ServiceError as error:
         if error.status == 404:
             return service_error_page(request, user, error)

@@ -61,7 +61,7 @@ def short_label(name: str) -> str:
 
 def format_fact(item: Any, value: Any) -> str:
     """A stored fact as a reader sees it, converted to its item's type first ("true" -> Yes)."""
-    from openmdt.engine.normalise import convert_fact
+    from openmdt.knowledge.values import convert_fact
 
     if value is None or value == "":
         return "Unknown"
