@@ -42,9 +42,9 @@ def issue_api_token(session: Session, user: User, *, name: str = "cli") -> str:
 
 def user_for_api_token(session: Session, token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
-    row = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked.is_(False))
+    return session.scalars(  # one query: the token's user, if the token and user are live
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked.is_(False),
+               User.active.is_(True))
     ).first()
-    if row is None or not row.user.active:
-        return None
-    return row.user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from openmdt.knowledge.source_files import (
 )
 
 _CACHE: dict[tuple[str, str], Pack] = {}
+_LOADING = threading.Lock()  # many threads asking for a pack at once compile it once
 MAX_OVERLAY_DEPTH = 5
 
 
@@ -141,11 +143,14 @@ def load_pack(ref: str | Path) -> Pack:
     key = (str(root), _tree_digest(root))
     if key in _CACHE:
         return _CACHE[key]
-    pack, diagnostics = check_pack(root)
-    if pack is None:
-        raise PackLoadError(str(ref), diagnostics)
-    _CACHE[key] = pack
-    return pack
+    with _LOADING:
+        if key in _CACHE:
+            return _CACHE[key]
+        pack, diagnostics = check_pack(root)
+        if pack is None:
+            raise PackLoadError(str(ref), diagnostics)
+        _CACHE[key] = pack
+        return pack
 
 
 def _tree_digest(root: Path) -> str:

@@ -100,4 +100,16 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_pages(app)
     _install_page_errors(app)
+    _warm_packs()
     return app
+
+
+def _warm_packs() -> None:
+    """Compile the shipped packs now, not in the first requests (which would all wait)."""
+    from openmdt.knowledge import PackLoadError, load_pack, shipped_pack_ids
+
+    for pack_id in shipped_pack_ids():
+        try:
+            load_pack(pack_id)
+        except PackLoadError as error:
+            log.warning("knowledge pack %s cannot be loaded: %s", pack_id, error)
