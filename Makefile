@@ -30,3 +30,4 @@ demo: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/bench_api.py

@@ -119,8 +119,9 @@ def optional_user(
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> User:
-    """The signed-in caller; 401 problem when there is none."""
+async def current_user(user: OptionalUser) -> User:
+    """The signed-in caller; 401 problem when there is none (async: nothing here blocks, so
+    no worker-thread hop)."""
     if user is None:
         raise InvalidCredentials("Sign in, or send an API token as 'Authorization: Bearer ...'.")
     return user
@@ -132,7 +133,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def require_role(*roles: str) -> Callable[..., User]:
     """A dependency giving the current user if their role is one of `roles` (403 otherwise)."""
 
-    def dependency(user: CurrentUser) -> User:
+    async def dependency(user: CurrentUser) -> User:
         if user.role not in roles:
             raise PermissionDenied(
                 f"The {user.role} role cannot do this; it needs: {', '.join(roles)}.",
