@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from openmdt.store.models import ApiToken, User
@@ -42,9 +42,13 @@ def issue_api_token(session: Session, user: User, *, name: str = "cli") -> str:
 
 def user_for_api_token(session: Session, token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
-    return session.scalars(  # one query: the token's user, if the token and user are live
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest(token), ApiToken.revoked.is_(False),
-               User.active.is_(True))
-    ).first()
+    # one query, built once: the token's user, if both the token and the user are live
+    return session.scalars(_USER_FOR_TOKEN, {"token_hash": digest(token)}).first()
+
+
+_USER_FOR_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked.is_(False),
+           User.active.is_(True))
+)

@@ -37,7 +37,12 @@ def make_engine(database_url: str | None = None) -> Engine:
     """An Engine for the URL, with SQLite tuned for a small multi-user server."""
     url = database_url or database_url_from_env()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # Keep enough connections for a busy server: a connection opened beyond the pool is
+        # closed on return, and opening one (with its PRAGMAs) costs more than a request.
+        pool = {} if url in ("sqlite://", "sqlite:///:memory:") else {
+            "pool_size": 20, "max_overflow": 20}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                               **pool)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -46,8 +46,13 @@ def settings_of(request: Request) -> AppSettings:
     return request.app.state.openmdt
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One SQLAlchemy session per request; named actions commit their own transactions."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One SQLAlchemy session per request; named actions commit their own transactions.
+
+    Opening and closing a session does no waiting I/O (connections come from the pool when
+    the first query runs, in the worker thread), so this runs on the event loop: two fewer
+    thread hops per request. The session is used by one request at a time.
+    """
     with settings_of(request).sessions() as session:
         yield session
 
