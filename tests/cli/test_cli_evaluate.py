@@ -120,7 +120,20 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot read" in run.stderr
 
 
-def test_case_without_site_and_without_pack_is_rejected() -> None:
+def test_case_without_site_uses_the_only_shipped_guideline() -> None:
+    # one base pack is shipped (prostate): a list with no site column means that guideline
+    facts = {"psa": 10, "grade_group": 1, "t_stage": "T2"}
+    run = invoke("evaluate", "-", *AS_OF, stdin=json.dumps({"case_id": "x", "facts": facts}))
+    assert run.exit_code == 0
+    [line] = run.json_lines()
+    assert (line["pack"]["id"], line["derived"]["cpg"]) == ("prostate-nice-ng131", 2)
+
+
+def test_case_without_site_is_rejected_when_several_guidelines_are_shipped(
+        monkeypatch) -> None:
+    from openmdt.engine import batch
+
+    monkeypatch.setattr(batch, "_only_base_pack", lambda: None)
     run = invoke("evaluate", "-", *AS_OF, stdin=json.dumps(case("x", LOW_FIT)))
     assert run.exit_code == 1
     [line] = run.json_lines()

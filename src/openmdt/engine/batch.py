@@ -47,6 +47,9 @@ class PackChooser:
         if self.pack is not None:
             return self.pack
         if not site:
+            only = _only_base_pack()
+            if only is not None:
+                return only  # one guideline shipped: a list without a site column means it
             raise CaseError("no_pack", f"case {case_id}: the case has no site; give --pack",
                             path="site", case_id=case_id)
         site = str(site)
@@ -57,6 +60,21 @@ class PackChooser:
                 raise CaseError("unknown_site", f"case {case_id}: {exc}", path="site",
                                 case_id=case_id, value=site) from None
         return self._by_site[site]
+
+
+def _only_base_pack() -> Pack | None:
+    """The shipped base pack when there is exactly one (overlays do not count), else None."""
+    from openmdt.knowledge import load_pack, shipped_pack_ids
+
+    bases = []
+    for pack_id in shipped_pack_ids():
+        try:
+            pack = load_pack(pack_id)
+        except PackLoadError:
+            continue
+        if pack.base is None:
+            bases.append(pack)
+    return bases[0] if len(bases) == 1 else None
 
 
 def evaluate_records(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None,
