@@ -24,7 +24,7 @@ from openmdt.knowledge.model import (
 )
 from openmdt.knowledge.source_files import RawPack
 from openmdt.knowledge.values import FactProblem, convert_fact
-from openmdt.knowledge.yamlsource import LocatedDict
+from openmdt.knowledge.yamlsource import LocatedDict, Position
 from openmdt.language import Expression, Symbol, ValueType
 
 META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_on", "licence",
@@ -73,6 +73,7 @@ class PackCompiler:
         self.symbols: dict[str, Symbol] = {"as_of": Symbol("as_of", ValueType.DATE)}
         self.parameters: dict[str, Any] = {}
         self.argument_ids: set[str] = set()
+        self.candidate_places: dict[tuple[str, str], tuple[Position, str]] = {}
 
     # -- pack.yaml -------------------------------------------------------------------------
     def compile_meta(self) -> dict[str, Any]:
@@ -377,6 +378,7 @@ class PackCompiler:
                                   _opt(cand.get("description")),
                                   cand.get("information_only") is True)
             self._check_reachable(cand, cand_path, candidate, threshold)
+            self.candidate_places[(path, cand_id)] = (cand.position, cand_path)
             result.append(candidate)
         return result
 
@@ -446,6 +448,7 @@ class PackCompiler:
         for conf in (a for a in candidate.arguments if a.polarity == "confirming"):
             for exc in (a for a in candidate.arguments if a.polarity == "excluding"):
                 if conf.condition.to_text() == exc.condition.to_text():
+                    # the same condition: found even in a pack that does not compile
                     self.reporter.report(
                         node, "id", path, "argument_conflict",
                         f"arguments {conf.id!r} (confirming) and {exc.id!r} (excluding) hold "

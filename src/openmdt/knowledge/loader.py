@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from openmdt.knowledge.compiler import PackCompiler, build_pack
+from openmdt.knowledge.conflicts import foreseeable_conflicts
 from openmdt.knowledge.diagnostics import Diagnostic, PackLoadError
 from openmdt.knowledge.kernel import compile_kernel
 from openmdt.knowledge.model import DerivedFact, Pack
@@ -116,7 +117,8 @@ def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
     base = raw.meta.get("base")
     pack = build_pack(compiler, meta, raw.digest, None if base is None else str(base), derived,
                       decisions, standards, never, tests, _dependencies(derived))
-    return replace(pack, kernel=compile_kernel(pack)), diagnostics
+    pack = replace(pack, kernel=compile_kernel(pack))
+    return pack, diagnostics + foreseeable_conflicts(pack, compiler.candidate_places)
 
 
 def check_pack(ref: str | Path) -> tuple[Pack | None, list[Diagnostic]]:
