@@ -214,7 +214,6 @@ class Pack:
     tests: tuple[PackTest, ...]
     root: str
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
     kernel: Any = field(default=None, compare=False, repr=False)
 
     def decision(self, decision_id: str) -> Decision | None:

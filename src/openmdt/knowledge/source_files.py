@@ -10,7 +10,6 @@ from typing import Any
 from openmdt.knowledge.diagnostics import Diagnostic
 from openmdt.knowledge.yamlsource import (
     LocatedDict,
-    LocatedList,
     Position,
     YamlProblem,
     load_located,
@@ -100,6 +99,3 @@ def read_raw_pack(root: Path, problems: list[Diagnostic]) -> RawPack | None:
     raw.tests = [_read(root, p, problems) for p in sorted((root / "tests").glob("*.yaml"))]
     return raw
 
-
-def empty_list(position: Position) -> LocatedList:
-    return LocatedList(position)
