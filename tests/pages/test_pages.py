@@ -245,6 +245,7 @@ def test_outcome_with_deviation_then_letter_and_pdf(coordinator: Browser, chair:
     assert letter.status_code == 200
     assert "informed preference" in letter.text and "Prefers surgery" in letter.text
     assert "North Trust" in letter.text
+    assert "T category" not in letter.text  # a pack helper fact is not for the GP
     pdf = chair.client.get(f"/cases/{case_id}/gp-letter.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     form_html = chair.client.get(f"/cases/{case_id}/outcome-form").text

@@ -33,7 +33,7 @@ META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_o
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "triage",
              "description", "not_assessed", "default", "default_source"}
 DERIVED_KEYS = {"type", "values", "expr", "table", "otherwise", "fills_item", "description",
-                "source", "label"}
+                "source", "label", "helper"}
 DECISION_KEYS = {"id", "title", "applies_when", "recommend_threshold", "candidates",
                  "description", "remove_candidates"}
 CANDIDATE_KEYS = {"id", "title", "arguments", "description", "remove_arguments",
@@ -310,7 +310,8 @@ class PackCompiler:
         otherwise = self._value_expression(node, "otherwise", path, symbols, value_type)
         return DerivedFact(name, value_type, self.symbols[name].values, expression, tuple(rows),
                            otherwise, node.get("fills_item") is True,
-                           _opt(node.get("description")), _opt(node.get("source")))
+                           _opt(node.get("description")), _opt(node.get("source")),
+                           node.get("helper") is True)
 
     def _value_expression(self, node: LocatedDict, key: str, path: str,
                           symbols: Mapping[str, Symbol], value_type: ValueType

@@ -95,6 +95,7 @@ class DerivedFact:
     fills_item: bool = False
     description: str | None = None
     source: str | None = None
+    helper: bool = False  # a working step for other rules: not shown in letters
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,8 @@ def _derived_view(name: str, value: Any, items: Mapping[str, Any], definition: A
         label = description if 0 < len(description) <= 40 else short_label(name)
     cited = bool(source) and not source.lower().startswith("local policy")
     for_letters = (cited and value is not None and not isinstance(value, bool)
-                   and not getattr(definition, "fills_item", False))
+                   and not getattr(definition, "fills_item", False)
+                   and not getattr(definition, "helper", False))
     shown = value.replace("_", " ") if isinstance(value, str) else value
     return DerivedView(name, str(label), format_value(shown), source, description, for_letters)
 
