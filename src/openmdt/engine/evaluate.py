@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openmdt.engine.decide import DecisionPlan, DecisionResult, evaluate_decision, plan_decisions
+from openmdt.engine.decide import DecisionResult, evaluate_decision
 from openmdt.engine.normalise import Case, validate_case
+from openmdt.engine.plan import engine_plan
 from openmdt.engine.triage import Triage, triage_case
 from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import Pack
 from openmdt.language import UNKNOWN
-
-_PLANS: dict[int, tuple[weakref.ref, EnginePlan]] = {}
-
-
-@dataclass(frozen=True)
-class EnginePlan:
-    """What the engine works out once per pack: item order and where decisions' values are."""
-
-    order: dict[str, int]
-    decisions: list[DecisionPlan]
-    base_env: dict[str, Any]  # parameters, and each item's default or UNKNOWN
-    not_assessed: dict[str, frozenset[str]]  # items with values that mean "not assessed"
-
-
-def engine_plan(pack: Pack) -> EnginePlan:
-    """The pack's plan, cached for as long as the pack lives."""
-    cached = _PLANS.get(id(pack))
-    if cached is not None and cached[0]() is pack:
-        return cached[1]
-    base_env: dict[str, Any] = dict(pack.parameters)
-    for name, item in pack.items.items():
-        base_env[name] = UNKNOWN if item.default is None else item.default
-    plan = EnginePlan({name: index for index, name in enumerate(pack.items)},
-                      plan_decisions(pack), base_env,
-                      {n: i.not_assessed for n, i in pack.items.items() if i.not_assessed})
-    _PLANS[id(pack)] = (weakref.ref(pack), plan)
-    return plan
 
 
 @dataclass

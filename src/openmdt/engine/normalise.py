@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openmdt.cases.errors import CaseError
+from openmdt.engine.plan import engine_plan
 from openmdt.knowledge.checks import did_you_mean
 from openmdt.knowledge.model import DataItem, Pack
-from openmdt.knowledge.values import FactProblem, fast_converter
+from openmdt.knowledge.values import FactProblem
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,10 @@ def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) 
                      item=item.name, value=value, allowed=item.allowed())
 
 
-_CONVERTERS: dict[int, tuple[Pack, dict[str, Callable[[Any], Any]]]] = {}
-
-
-def _converters(pack: Pack) -> dict[str, Callable[[Any], Any]]:
-    """One converter per data item, built once per pack."""
-    cached = _CONVERTERS.get(id(pack))
-    if cached is None or cached[0] is not pack:
-        cached = (pack, {name: fast_converter(item) for name, item in pack.items.items()})
-        _CONVERTERS[id(pack)] = cached
-    return cached[1]
-
-
 def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[str, Any]:
     """Known facts converted to their types; the first bad fact raises CaseError."""
     result: dict[str, Any] = {}
-    converters = _converters(pack)
+    converters = engine_plan(pack).converters
     for name, value in facts.items():
         convert = converters.get(name)
         if convert is None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from openmdt.engine.decide import DecisionResult
 from openmdt.engine.derive import unknown_inputs
-from openmdt.knowledge.model import DataItem, Pack, StandardOfCare
+from openmdt.engine.plan import engine_plan
+from openmdt.knowledge.model import Pack, StandardOfCare
 from openmdt.language import UNKNOWN, kleene_and
 
 
@@ -35,23 +36,10 @@ class _Findings:
     matched: StandardOfCare | None = None
 
 
-_NEEDS: dict[int, tuple[Pack, list[DataItem]]] = {}
-
-
-def _triage_needs(pack: Pack) -> list[DataItem]:
-    """The items the triage may need (always, or under a condition), worked out once."""
-    cached = _NEEDS.get(id(pack))
-    if cached is None or cached[0] is not pack:
-        items = [i for i in pack.items.values() if i.triage_always or i.triage_when is not None]
-        cached = (pack, items)
-        _NEEDS[id(pack)] = cached
-    return cached[1]
-
-
 def _triage_items(pack: Pack, env: dict[str, Any], values: Sequence[Any], found: set[str]
                   ) -> None:
     """Items the triage always needs (or needs in this case) that the case does not give."""
-    for item in _triage_needs(pack):
+    for item in engine_plan(pack).triage_needs:
         if env[item.name] is not UNKNOWN:
             continue
         needed = item.triage_always
