@@ -9,7 +9,6 @@ strength) is fixed by the pack, so its JSON is rendered once per pack and only t
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _TRUTH = {True: "true", False: "false"}
-_FRAGMENTS: dict[int, tuple[weakref.ref, PackFragments]] = {}
 
 
 def _truth(value: Any) -> str:
@@ -69,16 +67,11 @@ def _decision_head(decision: Decision) -> str:
 
 
 def pack_fragments(pack: Pack) -> PackFragments:
-    """The pack's fixed JSON pieces, rendered once and kept while the pack lives."""
-    cached = _FRAGMENTS.get(id(pack))
-    if cached is not None and cached[0]() is pack:
-        return cached[1]
-    fragments = PackFragments(
+    """The pack's fixed JSON pieces (built once per pack, as part of its engine plan)."""
+    return PackFragments(
         {d.id: _decision_head(d) for d in pack.decisions},
         {(d.id, c.id): _candidate_fragments(c) for d in pack.decisions for c in d.candidates},
         _dumps(pack.reference))
-    _FRAGMENTS[id(pack)] = (weakref.ref(pack), fragments)
-    return fragments
 
 
 _CANDIDATE_TEXT: dict[tuple[int, tuple[Any, ...], Any, tuple[str, ...]], tuple[Any, str]] = {}
@@ -156,7 +149,9 @@ def _render_decision(parts: list[str], fragments: PackFragments, result: Decisio
 
 def evaluation_json(evaluation: Evaluation) -> str:
     """The evaluation as one line of compact JSON, equal to dumps(evaluation.to_dict())."""
-    fragments = pack_fragments(evaluation.pack)
+    from openmdt.engine.plan import engine_plan  # the plan holds these fragments
+
+    fragments = engine_plan(evaluation.pack).fragments
     as_of = evaluation.as_of
     parts = [f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
              f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'

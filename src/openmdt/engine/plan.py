@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmdt.engine.decide import DecisionPlan, plan_decisions
+from openmdt.engine.jsonout import PackFragments, pack_fragments
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.values import fast_converter
 from openmdt.language import UNKNOWN
@@ -25,6 +26,7 @@ class EnginePlan:
     not_assessed: dict[str, frozenset[str]]  # items with values that mean "not assessed"
     converters: dict[str, Callable[[Any], Any]]  # one fact converter per item
     triage_needs: list[DataItem]  # items triage may need (always, or under a condition)
+    fragments: PackFragments  # the JSON of everything in the decisions no case changes
 
 
 def _build(pack: Pack) -> EnginePlan:
@@ -38,7 +40,8 @@ def _build(pack: Pack) -> EnginePlan:
         not_assessed={n: i.not_assessed for n, i in pack.items.items() if i.not_assessed},
         converters={name: fast_converter(item) for name, item in pack.items.items()},
         triage_needs=[i for i in pack.items.values()
-                      if i.triage_always or i.triage_when is not None])
+                      if i.triage_always or i.triage_when is not None],
+        fragments=pack_fragments(pack))
 
 
 def engine_plan(pack: Pack) -> EnginePlan:
