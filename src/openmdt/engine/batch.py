@@ -41,13 +41,15 @@ class PackChooser:
 
     def __init__(self, pack: Pack | None) -> None:
         self.pack = pack
-        self._by_site: dict[str, Pack] = {}
+        self._by_site: dict[str, Pack | None] = {}
 
     def choose(self, site: object, case_id: str | None) -> Pack:
         if self.pack is not None:
             return self.pack
         if not site:
-            only = _only_base_pack()
+            if "" not in self._by_site:  # looked up once per list, not per case
+                self._by_site[""] = _only_base_pack()
+            only = self._by_site[""]
             if only is not None:
                 return only  # one guideline shipped: a list without a site column means it
             raise CaseError("no_pack", f"case {case_id}: the case has no site; give --pack",
