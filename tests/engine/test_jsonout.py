@@ -48,3 +48,16 @@ def test_explained_and_lazy_evaluations_are_the_same() -> None:
         lazy = evaluate(pack, raw, as_of=AS_OF).to_dict()
         eager = evaluate(pack, raw, as_of=AS_OF, explain=True).to_dict()
         assert lazy == eager
+
+
+def test_an_evaluation_can_be_written_any_number_of_times_in_any_order() -> None:
+    """Asking for the candidates of a decision that does not apply, then for the JSON, once
+    crashed: the JSON read argument values the skipped decision never had."""
+    pack = load_pack("prostate-nice-ng131")
+    for raw in generate_prostate_list(60, seed=5):
+        for explain in (False, True):
+            evaluation = evaluate(pack, raw, as_of=AS_OF, explain=explain)
+            first = _plain(evaluation)
+            assert evaluation.to_json() == first
+            assert evaluation.to_json() == first
+            assert _plain(evaluation) == first

@@ -139,7 +139,7 @@ class DecisionResult:
         slots = self.plan.argument_slots if self.plan else ()
         if not slots:
             return ()
-        values = self.kernel_values if self.candidate_results is not None \
+        values = self.kernel_values if self.kernel_values is not None \
             else self.explain_values()
         return tuple(values[slots[0][0]:slots[-1][1]])
 
