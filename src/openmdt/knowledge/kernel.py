@@ -184,18 +184,42 @@ class _Writer:
     def _fact_statements(self, fact: DerivedFact, target: str) -> list[ast.stmt]:
         if fact.expression is not None:
             return [ast.Assign(targets=[store(target)], value=self._value(fact.expression))]
-        index = self.pack.derived.index(fact)
-        slow = [ast.Assign(targets=[store(target)],
-                           value=call("_table", ast.Constant(value=index), load("env")))]
         chain = [ast.Assign(targets=[store(target)], value=self._value(fact.otherwise))]
-        for row in reversed(fact.rows):
+        for index in reversed(range(len(fact.rows))):
+            row = fact.rows[index]
             chain = [
                 ast.Assign(targets=[store("c")], value=self.expressions.write(row.condition.tree)),
                 ast.If(test=is_(load("c"), ast.Constant(value=True)),
                        body=[ast.Assign(targets=[store(target)], value=self._value(row.value))],
                        orelse=[ast.If(test=is_(load("c"), ast.Constant(value=False)),
-                                      body=chain, orelse=slow)])]
+                                      body=chain, orelse=self._possible(fact, index, target))])]
         return chain
+
+    def _possible(self, fact: DerivedFact, unknown_row: int, target: str) -> list[ast.stmt]:
+        """Row ``unknown_row`` may or may not match: collect the value of every row that still
+        could (up to the first that surely does) and keep it only if they all agree."""
+        def append(value: ast.expr) -> ast.stmt:
+            return ast.Expr(value=ast.Call(func=ast.Attribute(
+                value=load("p"), attr="append", ctx=ast.Load()), args=[value], keywords=[]))
+
+        statements: list[ast.stmt] = [
+            ast.Assign(targets=[store("p")],
+                       value=ast.List(elts=[self._value(fact.rows[unknown_row].value)],
+                                      ctx=ast.Load())),
+            ast.Assign(targets=[store("d")], value=ast.Constant(value=False))]
+        for row in fact.rows[unknown_row + 1:]:
+            statements.append(ast.If(test=is_(load("d"), ast.Constant(value=False)), body=[
+                ast.Assign(targets=[store("c")], value=self.expressions.write(row.condition.tree)),
+                ast.If(test=ast.Compare(left=load("c"), ops=[ast.IsNot()],
+                                        comparators=[ast.Constant(value=False)]),
+                       body=[append(self._value(row.value)),
+                             ast.Assign(targets=[store("d")],
+                                        value=is_(load("c"), ast.Constant(value=True)))],
+                       orelse=[])], orelse=[]))
+        statements.append(ast.If(test=is_(load("d"), ast.Constant(value=False)),
+                                 body=[append(self._value(fact.otherwise))], orelse=[]))
+        statements.append(ast.Assign(targets=[store(target)], value=call("_possible", load("p"))))
+        return statements
 
     def conditions(self) -> list[ast.expr]:
         """Statements computing every slot; arguments of a decision that cannot apply are
@@ -258,15 +282,11 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
     return arithmetic(ARITHMETIC[op], left, right)
 
 
-def _namespace(pack: Pack) -> dict[str, Any]:
+def _namespace() -> dict[str, Any]:
     """The only names the generated code can reach: no builtins at all."""
-    facts = pack.derived
-
-    def table(index: int, env: dict[str, Any]) -> Any:
-        return _table_value(facts[index], env)  # an unknown row: the careful reference path
-
     namespace: dict[str, Any] = {"__builtins__": {}, U: UNKNOWN, "SKIPPED": SKIPPED,
-                                 "_table": table, "_chain": _chain, "_arithmetic": _arithmetic}
+                                 "_possible": resolve_possible, "_chain": _chain,
+                                 "_arithmetic": _arithmetic}
     namespace.update({f"_f_{name}": function for name, function in FUNCTIONS.items()})
     return namespace
 
@@ -274,7 +294,7 @@ def _namespace(pack: Pack) -> dict[str, Any]:
 def _compile(pack: Pack, skip: bool) -> KernelFunction:
     module = _Writer(pack, skip).function()
     code = compile(module, f"<kernel of pack {pack.id} {pack.version}>", "exec")
-    namespace = _namespace(pack)
+    namespace = _namespace()
     exec(code, namespace)  # runs the generated def only; pack text never gets here
     return namespace["kernel"]
 
