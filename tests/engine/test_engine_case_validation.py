@@ -122,3 +122,44 @@ def test_case_of_the_wrong_shape_is_rejected(case: Any) -> None:
     with pytest.raises(CaseError) as caught:
         validate_case(mini(), case)
     assert caught.value.code == "wrong_shape"
+
+
+# -- values taken as they are must be exactly the values the converters would give ---------
+
+_PROBES = [None, "", " ", True, False, 0, 1, -1, 3, 7, 10, 20, 20.0, 2.5, -3.0, 1e308,
+           float("inf"), float("-inf"), float("nan"), "T1c", " T1c", "t1c", "T9", "M0", "yes",
+           "true", "8.4", "2026-01-05", "acinar", [1], {"a": 1}]
+
+
+def _converted(item, value):
+    from openmdt.knowledge.values import FactProblem, convert_fact
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ("unknown",)
+    try:
+        result = convert_fact(item, value)
+    except FactProblem as problem:
+        return ("error", problem.code)
+    return ("value", type(result), result)
+
+
+def test_values_taken_as_they_are_agree_with_the_converters() -> None:
+    """normalise_facts skips the converter for values already of the item's type; for every
+    item of the prostate pack and a spread of awkward values, the outcome (value and its type,
+    unknown, or the error code) must be the converter's."""
+    from openmdt.engine.normalise import normalise_facts
+    from openmdt.knowledge import load_pack
+
+    pack = load_pack("prostate-nice-ng131")
+    for name, item in pack.items.items():
+        for value in [*_PROBES, *(item.values or ()), item.minimum, item.maximum]:
+            try:
+                facts = normalise_facts(pack, "c1", {name: value})
+                got = ("value", type(facts[name]), facts[name]) if name in facts \
+                    else ("unknown",)
+            except CaseError as error:
+                got = ("error", error.code)
+            expected = _converted(item, value)
+            assert got == expected or (got[0] == expected[0] == "value" and got[1] is float
+                                       and got[2] != got[2] and expected[2] != expected[2]), \
+                (name, value, got, expected)

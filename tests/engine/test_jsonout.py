@@ -61,3 +61,17 @@ def test_an_evaluation_can_be_written_any_number_of_times_in_any_order() -> None
             assert evaluation.to_json() == first
             assert evaluation.to_json() == first
             assert _plain(evaluation) == first
+
+
+def test_a_derived_date_is_written_as_iso_text(tmp_path) -> None:
+    from engine_helpers import copy_mini
+
+    pack = load_pack(copy_mini(tmp_path / "p", append={"derive.yaml": """
+  first_seen:
+    type: date
+    expr: started
+"""}))
+    for facts, expected in (({"started": "2025-12-01"}, "2025-12-01"), ({}, None)):
+        evaluation = evaluate(pack, {"case_id": "d1", "facts": facts}, as_of=AS_OF)
+        assert evaluation.to_dict()["derived"]["first_seen"] == expected
+        assert evaluation.to_json() == _plain(evaluation)

@@ -39,7 +39,7 @@ class CandidateResult:
                   "net_support": self.net_support, "net_support_range": list(self.support_range),
                   "recommended": rec, "arguments": arguments}
         if missing:
-            result["missing"] = missing
+            result["missing"] = list(missing)
         if self.conflict:
             result["conflict"] = "a confirming and an excluding argument both hold"
         return result
@@ -168,7 +168,7 @@ class DecisionResult:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.decision.id, "title": self.decision.title, "status": self.status,
                 "applies": None if self.applies is UNKNOWN else self.applies,
-                "recommended": self.recommended, "missing": self.missing,
+                "recommended": list(self.recommended), "missing": list(self.missing),
                 "candidates": [c.to_dict(self.candidate_missing.get(c.candidate.id, []))
                                for c in self.candidates]}
 

@@ -3,34 +3,83 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from openmdt.engine.decide import DecisionResult, evaluate_decision
 from openmdt.engine.normalise import Case, validate_case
-from openmdt.engine.plan import engine_plan
+from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case
 from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import Pack
 from openmdt.language import UNKNOWN
 
 
-@dataclass
+@dataclass(frozen=True)
+class Settled:
+    """Decisions and triage of a case: a pure function of its kernel values and of which of
+    its items and derived facts are unknown, so shared by every case with the same ones."""
+
+    decisions: tuple[DecisionResult, ...]
+    triage: Triage
+    open: bool  # some decision's explanation must still be worked out per case
+    texts: dict[str, str] = field(default_factory=dict, compare=False)  # rendered JSON
+
+
+_SETTLED_LIMIT = 8192  # per pack; about 12 KB each at most (measured on the prostate pack)
+
+
+@dataclass(eq=False)
 class Evaluation:
-    """The result of evaluating one case with one pack: derived facts, decisions, triage."""
+    """The result of evaluating one case with one pack: derived facts, decisions, triage.
+
+    Decisions and triage are settled by ``evaluate``; the explanation of a decision that does
+    not apply, the JSON-ready derived facts and the defaults used are worked out on first use.
+    """
 
     case_id: str
     pack: Pack
     as_of: date | None
-    derived: dict[str, Any]
-    decisions: list[DecisionResult]
-    triage: Triage
-    assumed: dict[str, Any]
+    settled: Settled
+    case: Case
+    env: dict[str, Any]  # the case's facts, defaults and derived facts (read-only)
+    kernel: Kernel
+
+    @property
+    def triage(self) -> Triage:
+        return self.settled.triage
 
     @property
     def route(self) -> str:
-        return self.triage.route
+        return self.settled.triage.route
+
+    @cached_property
+    def decisions(self) -> list[DecisionResult]:
+        if not self.settled.open:
+            return list(self.settled.decisions)
+        explain = _explainer(self.kernel, self.env)
+        return [d if d.candidate_results is not None else replace(d, explain_values=explain)
+                for d in self.settled.decisions]
+
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        env = self.env
+        derived = {name: None if (value := env[name]) is UNKNOWN else value
+                   for name in engine_plan(self.pack).derived_names}
+        for name in engine_plan(self.pack).derived_dates:
+            if derived[name] is not None:
+                derived[name] = derived[name].isoformat()
+        return derived
+
+    @property
+    def assumed(self) -> dict[str, Any]:
+        return dict(_assumed(self.pack, self.case)[0])
+
+    def assumed_json(self) -> str:
+        """``assumed`` as compact JSON (the same for every case giving the same items)."""
+        return _assumed(self.pack, self.case)[1]
 
     def to_json(self) -> str:
         """The output contract as compact JSON text; equal to dumps(to_dict()), but faster."""
@@ -69,10 +118,9 @@ def case_environment(pack: Pack, case: Case, as_of: date | None) -> dict[str, An
     return env
 
 
-def _explainer(kernel: Kernel, env: dict[str, Any], values: tuple[Any, ...] | None = None
-               ) -> Callable[[], tuple[Any, ...]]:
+def _explainer(kernel: Kernel, env: dict[str, Any]) -> Callable[[], tuple[Any, ...]]:
     """Every kernel value for this case, computed once and only if an explanation needs it."""
-    memo: list[tuple[Any, ...]] = [] if values is None else [values]
+    memo: list[tuple[Any, ...]] = []
 
     def values() -> tuple[Any, ...]:
         if not memo:
@@ -83,6 +131,22 @@ def _explainer(kernel: Kernel, env: dict[str, Any], values: tuple[Any, ...] | No
     return values
 
 
+def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
+            complete: bool) -> Settled:
+    """Decide and triage from the kernel values. With ``complete`` values (no argument was
+    skipped) every decision is explained at once; otherwise a decision that does not apply
+    is explained per case, if asked."""
+    explain = (lambda: values) if complete else None
+    decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, explain)
+                      for d in plan.decisions)
+    if complete:
+        for decision in decisions:
+            decision.candidates  # noqa: B018 - works out a decision that does not apply
+    triage = triage_case(pack, env, values, list(decisions), plan.order)
+    return Settled(decisions, triage,
+                   any(d.candidate_results is None for d in decisions))
+
+
 def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = None, *,
              kernel: Kernel | None = None, explain: bool = False) -> Evaluation:
     """Evaluate one case; raises CaseError when its facts do not fit the data dictionary.
@@ -91,24 +155,44 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
     explanation); otherwise arguments of decisions that do not apply are worked out only if
     the explanation is asked for. ``kernel`` replaces the pack's compiled kernel (tests pass
     the reference kernel). The result is the same either way.
+
+    Decisions and triage depend only on the kernel values and on which names are unknown
+    (missing items are traced through unknown names alone), which the kernel returns
+    together, so they are remembered by them.
     """
     if not isinstance(case, Case):
         case = validate_case(pack, case)
     env = case_environment(pack, case, as_of)
     kernel = kernel or pack.kernel
-    run = kernel.run_all if explain and kernel.run_all is not None else kernel.run
-    values = run(env)  # fills in derived facts, returns every condition's value
+    complete = explain and kernel.run_all is not None
+    values = (kernel.run_all if complete else kernel.run)(env)  # fills in derived facts
     plan = engine_plan(pack)
-    explainer = _explainer(kernel, env, values if run is kernel.run_all else None)
-    decisions = [evaluate_decision(pack, d, values, env, plan.order, explainer)
-                 for d in plan.decisions]
-    triage = triage_case(pack, env, values, decisions, plan.order)
-    derived = {fact.name: _json_value(env[fact.name]) for fact in pack.derived}
-    return Evaluation(case.case_id, pack, as_of, derived, decisions, triage,
-                      assumed_values(pack, case))
+    settled = plan.settled.get(values)
+    if settled is None:
+        settled = _settle(pack, plan, values, env, complete)
+        if len(plan.settled) >= _SETTLED_LIMIT:
+            plan.settled.clear()
+        plan.settled[values] = settled
+    return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel)
 
 
 def assumed_values(pack: Pack, case: Case) -> dict[str, Any]:
     """Items the case does not record whose pack default was used (explicit local policy)."""
-    return {name: _json_value(item.default) for name, item in pack.items.items()
-            if item.default is not None and name not in case.facts}
+    return dict(_assumed(pack, case)[0])
+
+
+def _assumed(pack: Pack, case: Case) -> tuple[dict[str, Any], str]:
+    """The defaults used and their JSON, remembered by which items the case gives."""
+    given = tuple(case.facts)
+    cache = engine_plan(pack).assumed
+    assumed = cache.get(given)
+    if assumed is None:
+        from openmdt.engine.jsonout import dumps
+
+        values = {name: _json_value(item.default) for name, item in pack.items.items()
+                  if item.default is not None and name not in case.facts}
+        assumed = (values, dumps(values))
+        if len(cache) >= _SETTLED_LIMIT:
+            cache.clear()
+        cache[given] = assumed
+    return assumed

@@ -9,6 +9,7 @@ strength) is fixed by the pack, so its JSON is rendered once per pack and only t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from openmdt.language import UNKNOWN
 if TYPE_CHECKING:
     from openmdt.engine.decide import CandidateResult, DecisionResult
     from openmdt.engine.evaluate import Evaluation
+    from openmdt.engine.triage import Triage
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _TRUTH = {True: "true", False: "false"}
@@ -153,13 +155,27 @@ def evaluation_json(evaluation: Evaluation) -> str:
 
     fragments = engine_plan(evaluation.pack).fragments
     as_of = evaluation.as_of
-    parts = [f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
-             f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
-             f'"assumed":{_dumps(evaluation.assumed)},"derived":{_dumps(evaluation.derived)},'
-             '"decisions":[']
-    for index, decision in enumerate(evaluation.decisions):
+    head = (f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
+            f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
+            f'"assumed":{evaluation.assumed_json()},"derived":{_dumps(evaluation.derived)},')
+    settled = evaluation.settled
+    if settled.open:  # a decision that does not apply is explained for this case only
+        return head + "".join(_settled_json(fragments, evaluation.decisions, settled.triage))
+    parts = settled.texts.get("json")
+    if parts is None:  # the same for every case that shares these settled decisions
+        parts = settled.texts["json"] = _settled_json(fragments, settled.decisions,
+                                                      settled.triage)
+    return head + "".join(parts)
+
+
+def _settled_json(fragments: PackFragments, decisions: Sequence[DecisionResult],
+                  triage: Triage) -> tuple[str, ...]:
+    """The decisions and triage as JSON pieces; each decision's text is shared with every
+    other case whose decision came out the same, so keeping the pieces costs little."""
+    parts = ['"decisions":[']
+    for index, decision in enumerate(decisions):
         if index:
             parts.append(",")
         _decision_json(parts, fragments, decision)
-    parts.append(f'],"triage":{_dumps(evaluation.triage.to_dict())}}}')
-    return "".join(parts)
+    parts.append(f'],"triage":{_dumps(triage.to_dict())}}}')
+    return tuple(parts)

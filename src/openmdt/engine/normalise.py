@@ -35,10 +35,27 @@ def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) 
 
 
 def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """Known facts converted to their types; the first bad fact raises CaseError."""
+    """Known facts converted to their types; the first bad fact raises CaseError.
+
+    A value already of its item's type and within its allowed values is taken as it is
+    (the usual case for JSON input); anything else goes through the item's converter.
+    """
     result: dict[str, Any] = {}
-    converters = engine_plan(pack).converters
+    plan = engine_plan(pack)
+    ready, converters = plan.ready_values, plan.converters
     for name, value in facts.items():
+        accepts = ready.get(name)
+        kind = type(value)
+        if accepts is not None:
+            if kind is str or kind is bool:
+                if accepts[0] and kind is str and value in accepts[0] or (
+                        accepts[1] and kind is bool):
+                    result[name] = value
+                    continue
+            elif (kind is int or (kind is float and accepts[4])) and accepts[2] <= value \
+                    <= accepts[3]:
+                result[name] = value
+                continue
         convert = converters.get(name)
         if convert is None:
             close = did_you_mean(name, pack.items)
@@ -46,7 +63,7 @@ def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[
                             f"{pack.id}" + (f"; {close}" if close else ""),
                             path=f"facts.{name}", case_id=case_id, item=name, value=value,
                             allowed="an item of the data dictionary")
-        if value is None or (type(value) is str and not value.strip()):
+        if value is None or (kind is str and not value.strip()):
             continue  # unknown: an empty cell or a JSON null
         try:
             result[name] = convert(value)

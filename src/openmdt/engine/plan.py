@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from openmdt.engine.decide import DecisionPlan, plan_decisions
 from openmdt.engine.jsonout import PackFragments, pack_fragments
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.values import fast_converter
-from openmdt.language import UNKNOWN
+from openmdt.language import UNKNOWN, ValueType
 
 _PLANS: dict[int, tuple[weakref.ref, EnginePlan]] = {}
 
@@ -25,8 +26,29 @@ class EnginePlan:
     base_env: dict[str, Any]  # parameters, and each item's default or UNKNOWN
     not_assessed: dict[str, frozenset[str]]  # items with values that mean "not assessed"
     converters: dict[str, Callable[[Any], Any]]  # one fact converter per item
+    ready_values: dict[str, ReadyValues]  # what each item takes as it is, without converting
     triage_needs: list[DataItem]  # items triage may need (always, or under a condition)
     fragments: PackFragments  # the JSON of everything in the decisions no case changes
+    settled: dict[tuple[Any, ...], Any]  # decisions and triage by kernel values (see Kernel)
+    assumed: dict[tuple[str, ...], tuple[dict[str, Any], str]]  # defaults used, and JSON
+    derived_names: tuple[str, ...]  # the derived facts, in output order
+    derived_dates: tuple[str, ...]  # those that are dates (output as ISO text)
+
+
+# (enum values, boolean?, lowest, highest number, floats too?): a value of the item's own type
+# that needs no conversion. Bounds are finite, so infinity and NaN always go to the converter.
+ReadyValues = tuple[frozenset[str], bool, float, float, bool]
+_LARGEST = sys.float_info.max
+
+
+def _ready_values(item: DataItem) -> ReadyValues:
+    numeric = item.type in ("number", "integer")
+    low = -_LARGEST if item.minimum is None or not numeric else item.minimum
+    high = _LARGEST if item.maximum is None or not numeric else item.maximum
+    if not numeric:
+        low, high = 1.0, 0.0  # no number is ready: an empty range
+    return (frozenset(item.values or ()) if item.type == "enum" else frozenset(),
+            item.type == "boolean", low, high, item.type == "number")
 
 
 def _build(pack: Pack) -> EnginePlan:
@@ -39,9 +61,13 @@ def _build(pack: Pack) -> EnginePlan:
         base_env=base_env,
         not_assessed={n: i.not_assessed for n, i in pack.items.items() if i.not_assessed},
         converters={name: fast_converter(item) for name, item in pack.items.items()},
+        ready_values={name: _ready_values(item) for name, item in pack.items.items()},
         triage_needs=[i for i in pack.items.values()
                       if i.triage_always or i.triage_when is not None],
-        fragments=pack_fragments(pack))
+        fragments=pack_fragments(pack),
+        settled={}, assumed={},
+        derived_names=tuple(fact.name for fact in pack.derived),
+        derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE))
 
 
 def engine_plan(pack: Pack) -> EnginePlan:

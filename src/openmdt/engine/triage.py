@@ -25,7 +25,7 @@ class Triage:
 
     def to_dict(self) -> dict[str, Any]:
         return {"route": self.route, "standard_of_care": self.standard_of_care,
-                "reasons": self.reasons, "data_requests": self.data_requests,
+                "reasons": list(self.reasons), "data_requests": list(self.data_requests),
                 "minutes": self.minutes}
 
 

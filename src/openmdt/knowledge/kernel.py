@@ -60,9 +60,17 @@ def pack_conditions(pack: Pack) -> Iterator[Expression]:
             yield item.triage_when
 
 
+def unknown_names(pack: Pack) -> tuple[str, ...]:
+    """The names whose being unknown the kernel reports, after the values (see Kernel)."""
+    return (*pack.items, *(fact.name for fact in pack.derived), "as_of")
+
+
 @dataclass(frozen=True)
 class Kernel:
-    """A compiled pack kernel: ``run(env)`` fills derived facts into env, returns the values."""
+    """A compiled pack kernel: ``run(env)`` fills derived facts into env and returns the value
+    of every condition in slot order, then one more entry: a tuple saying, for each of
+    ``unknown_names(pack)``, whether it is unknown. What the engine settles from a case depends
+    on exactly these, so the whole result is a key for remembering it."""
 
     run: KernelFunction
     slots: dict[int, int]
@@ -136,9 +144,18 @@ def reference_kernel(pack: Pack) -> Kernel:
         for applies, first, end in ranges:
             if values[applies] is False:
                 values[first:end] = [SKIPPED] * (end - first)
-        return tuple(values)
+        return (*values, unknowns(env))
 
-    return Kernel(run, _slots(pack), lambda env: tuple(c.evaluate(env) for c in conditions))
+    def run_all(env: dict[str, Any]) -> tuple[Any, ...]:
+        run(env)  # fills in the derived facts
+        return (*(c.evaluate(env) for c in conditions), unknowns(env))
+
+    names = unknown_names(pack)
+
+    def unknowns(env: dict[str, Any]) -> tuple[bool, ...]:
+        return tuple(env[name] is UNKNOWN for name in names)
+
+    return Kernel(run, _slots(pack), run_all)
 
 
 # -- the generated kernel --------------------------------------------------------------------
@@ -259,7 +276,9 @@ class _Writer:
         for fact in self.pack.derived:
             self.derived_fact(fact)
         values = self.conditions()
-        self.body.append(ast.Return(value=ast.Tuple(elts=values, ctx=ast.Load())))
+        unknowns = ast.Tuple(elts=[is_(load(self.variable_of(name)), load(U))
+                                   for name in unknown_names(self.pack)], ctx=ast.Load())
+        self.body.append(ast.Return(value=ast.Tuple(elts=[*values, unknowns], ctx=ast.Load())))
         arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg="env")], vararg=None,
                                   kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         definition = ast.FunctionDef(name="kernel", args=arguments, body=self.body,
@@ -304,4 +323,5 @@ def compile_kernel(pack: Pack) -> Kernel:
     return Kernel(_compile(pack, skip=True), _slots(pack), _compile(pack, skip=False))
 
 
-__all__ = ["SKIPPED", "Kernel", "compile_kernel", "pack_conditions", "reference_kernel"]
+__all__ = ["SKIPPED", "Kernel", "compile_kernel", "pack_conditions", "reference_kernel",
+           "unknown_names"]
