@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -110,3 +113,54 @@ def test_every_condition_has_its_own_slot() -> None:
     pack = load_pack("prostate-nice-ng131")
     conditions = list(pack_conditions(pack))
     assert len({pack.kernel.slot(c) for c in conditions}) == len(conditions)
+
+
+_LIBRARY_FACTS = """
+  lib_coalesce:
+    type: integer
+    expr: coalesce(grade, part_a + 1)
+  lib_between:
+    type: boolean
+    expr: between(score, 5, high_score)
+  lib_at_least_two:
+    type: boolean
+    expr: at_least(2, fit, spread, score > 10, stage == "B")
+  lib_at_least_one:
+    type: boolean
+    expr: at_least(1, fit, not spread)
+  lib_at_least_none:
+    type: boolean
+    expr: at_least(0, fit, spread)
+"""
+
+
+@functools.cache
+def _mini_with_library_functions() -> Path:
+    """The mini pack plus derived facts using the functions the kernel writes inline."""
+    folder = Path(tempfile.mkdtemp(prefix="openmdt-kernel-")) / "mini"
+    shutil.copytree(MINI, folder)
+    with (folder / "derive.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(_LIBRARY_FACTS)
+    return folder
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(partial_mini_case)
+def test_inline_library_functions_agree_with_closures(facts: dict) -> None:
+    """coalesce, between and at_least are written inline (no call): Kleene results must be
+    the library's, with any mix of unknown inputs."""
+    pack = load_pack(_mini_with_library_functions())
+    generated, generated_env = _kernel_values(pack, facts, pack.kernel)
+    reference, reference_env = _kernel_values(pack, facts, reference_kernel(pack))
+    assert _same(generated, reference)
+    assert generated_env == reference_env
+    for name in ("lib_coalesce", "lib_between", "lib_at_least_two", "lib_at_least_one",
+                 "lib_at_least_none"):
+        assert type(generated_env[name]) is type(reference_env[name]), name
+
+
+def test_the_library_functions_are_written_inline() -> None:
+    tree = _Writer(load_pack(_mini_with_library_functions())).function()
+    calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name)}
+    assert not calls & {"_f_coalesce", "_f_between", "_f_at_least"}

@@ -114,7 +114,8 @@ def resolve_possible(possible: list[Any]) -> Any:
 
 
 def _skipped_ranges(pack: Pack) -> list[tuple[int, int, int]]:
-    """(applies slot, first and end argument slot) of each decision with a condition."""
+    """(deciding slot, first and end slot) of each run of slots skipped when the deciding
+    slot is false: a decision's arguments, a Standard of Care's exclusions."""
     ranges, slot = [], 0
     for decision in pack.decisions:
         applies = None
@@ -124,13 +125,29 @@ def _skipped_ranges(pack: Pack) -> list[tuple[int, int, int]]:
         if applies is not None:
             ranges.append((applies, slot, slot + size))
         slot += size
+    for standard in pack.standards:
+        condition = None
+        if standard.condition is not None:
+            condition, slot = slot, slot + 1
+        if condition is not None:
+            ranges.append((condition, slot, slot + len(standard.exclusions)))
+        slot += len(standard.exclusions)
     return ranges
+
+
+def _triage_need_slots(pack: Pack) -> list[tuple[str, int]]:
+    """(item, slot) of each item's triage condition, skipped when the item is known."""
+    first = sum(1 for _ in pack_conditions(pack)) - sum(
+        1 for item in pack.items.values() if item.triage_when is not None)
+    names = [name for name, item in pack.items.items() if item.triage_when is not None]
+    return [(name, first + index) for index, name in enumerate(names)]
 
 
 def reference_kernel(pack: Pack) -> Kernel:
     """The kernel computed by the language's closures, for tests and as the definition."""
     conditions = list(pack_conditions(pack))
     ranges = _skipped_ranges(pack)
+    needs = _triage_need_slots(pack)
 
     def run(env: dict[str, Any]) -> tuple[Any, ...]:
         for fact in pack.derived:
@@ -141,9 +158,12 @@ def reference_kernel(pack: Pack) -> Kernel:
             else:
                 env[fact.name] = _table_value(fact, env)
         values = [condition.evaluate(env) for condition in conditions]
-        for applies, first, end in ranges:
-            if values[applies] is False:
+        for deciding, first, end in ranges:
+            if values[deciding] is False:
                 values[first:end] = [SKIPPED] * (end - first)
+        for name, slot in needs:
+            if env[name] is not UNKNOWN:
+                values[slot] = SKIPPED
         return (*values, unknowns(env))
 
     def run_all(env: dict[str, Any]) -> tuple[Any, ...]:
@@ -239,29 +259,52 @@ class _Writer:
         return statements
 
     def conditions(self) -> list[ast.expr]:
-        """Statements computing every slot; arguments of a decision that cannot apply are
-        skipped; returns the slot variables in order."""
+        """Statements computing every slot; returns the slot variables in order.
+
+        Unless every value is asked for, what triage would never read is skipped: arguments
+        of a decision that does not apply, exclusions of a Standard of Care whose condition
+        is false, and the condition of an item's triage need when the item is known.
+        """
         slots: list[ast.expr] = []
         for decision in self.pack.decisions:
             applies = None
             if decision.applies_when is not None:
                 applies = self._slot(decision.applies_when, slots, self.body)
             body: list[ast.stmt] = []
-            first = len(slots)
             for candidate in decision.candidates:
                 for argument in candidate.arguments:
                     self._slot(argument.condition, slots, body)
-            if applies is None or not self.skip:
-                self.body.extend(body)
-                continue
-            skipped = [ast.Assign(targets=[store(s.id)], value=load("SKIPPED"))
-                       for s in slots[first:]]
-            self.body.append(ast.If(test=is_(applies, ast.Constant(value=False)),
-                                    body=skipped or [ast.Pass()], orelse=body or [ast.Pass()]))
-        rest = list(pack_conditions(self.pack))[len(slots):]
-        for expression in rest:
-            self._slot(expression, slots, self.body)
+            self._unless(None if applies is None else is_(applies, ast.Constant(value=False)),
+                         body)
+        for standard in self.pack.standards:
+            condition = None
+            if standard.condition is not None:
+                condition = self._slot(standard.condition, slots, self.body)
+            body = []
+            for exclusion in standard.exclusions:
+                self._slot(exclusion.condition, slots, body)
+            self._unless(None if condition is None else is_(condition, ast.Constant(value=False)),
+                         body)
+        for rule in self.pack.never_streamline:
+            self._slot(rule.condition, slots, self.body)
+        for name, item in self.pack.items.items():
+            if item.triage_when is not None:
+                body = []
+                self._slot(item.triage_when, slots, body)
+                known = ast.Compare(left=load(self.variable_of(name)), ops=[ast.IsNot()],
+                                    comparators=[load(U)])
+                self._unless(known, body)
         return slots
+
+    def _unless(self, skip: ast.expr | None, body: list[ast.stmt]) -> None:
+        """Add the slot assignments ``body``; when skipping and ``skip`` holds, every slot
+        they assign is SKIPPED instead."""
+        if skip is None or not self.skip or not body:
+            self.body.extend(body)
+            return
+        skipped: list[ast.stmt] = [ast.Assign(targets=[store(s.targets[0].id)],
+                                              value=load("SKIPPED")) for s in body]
+        self.body.append(ast.If(test=skip, body=skipped, orelse=body))
 
     def _slot(self, expression: Expression, slots: list[ast.expr], body: list[ast.stmt]
               ) -> ast.Name:

@@ -143,4 +143,34 @@ class ExpressionWriter:
             return ast.Compare(left=arguments[0], ops=[ast.IsNot()], comparators=[load(U)])
         if node.function == "unknown":
             return is_(arguments[0], load(U))
+        if node.function == "coalesce":
+            first, again = self.bind(arguments[0])
+            return if_exp(is_(first, load(U)), arguments[1], again)
+        constant = all(isinstance(a, ast.Constant) for a in arguments[1:])
+        if node.function == "between" and constant:
+            low, high = arguments[1:]
+            return self._unless_unknown(arguments[0], lambda v: ast.Compare(
+                left=low, ops=[ast.LtE(), ast.LtE()], comparators=[v, high]))
+        if node.function == "at_least" and isinstance(arguments[0], ast.Constant):
+            return self._at_least(arguments[0], arguments[1:])
         return call(f"_f_{node.function}", *arguments)
+
+    def _at_least(self, needed: ast.Constant, conditions: list[ast.expr]) -> ast.expr:
+        """Kleene at_least: True once enough hold; False if too few could; else Unknown."""
+        bound = [self.bind(condition) for condition in conditions]
+
+        def total(tests: list[ast.expr]) -> ast.expr:
+            result = tests[0]
+            for test in tests[1:]:
+                result = ast.BinOp(left=result, op=ast.Add(), right=test)
+            return result
+
+        held = self.temp()
+        count_held = ast.NamedExpr(target=store(held), value=total(
+            [is_(first, ast.Constant(value=True)) for first, _ in bound]))
+        could = ast.BinOp(left=load(held), op=ast.Add(),
+                          right=total([is_(again, load(U)) for _, again in bound]))
+        return if_exp(ast.Compare(left=count_held, ops=[ast.GtE()], comparators=[needed]),
+                      ast.Constant(value=True),
+                      if_exp(ast.Compare(left=could, ops=[ast.Lt()], comparators=[needed]),
+                             ast.Constant(value=False), load(U)))
