@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from openmdt.cases.errors import CaseError
 from openmdt.engine.plan import engine_plan
@@ -13,14 +13,13 @@ from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.values import FactProblem
 
 
-@dataclass(frozen=True)
-class Case:
-    """A validated case: known facts only, each converted to its item's type."""
+class Case(NamedTuple):
+    """A validated case: known facts only, each converted to its item's type (immutable)."""
 
     case_id: str
     site: str | None
     facts: Mapping[str, Any]
-    patient: Mapping[str, Any] = field(default_factory=dict)
+    patient: Mapping[str, Any] = MappingProxyType({})
 
 
 def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) -> CaseError:
@@ -74,17 +73,19 @@ def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[
 
 def validate_case(pack: Pack, data: Mapping[str, Any]) -> Case:
     """A validated Case from raw case data ({case_id, site, patient, facts})."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise CaseError("wrong_shape", "a case is an object with case_id and facts", path="$")
     case_id = data.get("case_id")
-    if case_id is None or str(case_id).strip() == "":
+    if case_id is not None and type(case_id) is not str:
+        case_id = str(case_id)
+    if case_id is None or not case_id.strip():
         raise CaseError("missing_case_id", "the case has no case_id", path="case_id")
-    case_id = str(case_id)
     facts = data.get("facts", {})
-    if not isinstance(facts, Mapping):
+    if type(facts) is not dict and not isinstance(facts, Mapping):
         raise CaseError("wrong_shape", f"case {case_id}: facts must be an object", path="facts",
                         case_id=case_id)
     patient = data.get("patient") or {}
     site = data.get("site")
-    return Case(case_id, None if site is None else str(site), normalise_facts(pack, case_id, facts),
+    return Case(case_id, site if site is None or type(site) is str else str(site),
+                normalise_facts(pack, case_id, facts),
                 dict(patient) if isinstance(patient, Mapping) else {})
