@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,10 +13,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openmdt.cli_parallel import default_jobs, evaluate_in_parallel
-from openmdt.cli_support import Exit, load_pack_or_exit, parse_as_of, read_input
+from openmdt.cli_parallel import default_jobs, evaluate_jsonl_in_parallel, json_lines
+from openmdt.cli_support import (
+    Exit,
+    InputText,
+    load_pack_or_exit,
+    parse_as_of,
+    read_input,
+    read_input_text,
+)
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
 from openmdt.engine.batch import CaseOutcome, evaluate_records
+from openmdt.knowledge import Pack
 from openmdt.reports.agenda_html import render_agenda_html
 
 out = Console(highlight=False, soft_wrap=True)
@@ -62,8 +71,9 @@ def _print_text(outcome: CaseOutcome) -> None:
 
 
 JobsOpt = Annotated[int, typer.Option(
-    "--jobs", "-j", min=0, help="Processes to use for JSON output (default 1; 0 means one per "
-                                "CPU for long files). Output stays in input order.")]
+    "--jobs", "-j", min=0, help="Worker processes for the JSON output of a .jsonl file (default 1; "
+                                "0 means one per CPU for long files). Output stays in input "
+                                "order.")]
 
 
 def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
@@ -73,27 +83,45 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                      jobs: JobsOpt = 1) -> None:
     """Evaluate cases: derived facts, every decision with its candidates and arguments, triage."""
     chosen = load_pack_or_exit(pack)
-    records = read_input(file)
+    source = read_input_text(file)
     when = parse_as_of(as_of)
     if format is EvaluateFormat.text:
         failed = False
-        for outcome in evaluate_records(records, chosen, when):
+        for outcome in evaluate_records(source.cases(), chosen, when):
             failed |= outcome.evaluation is None
             _print_text(outcome)
         raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
-    failed = _write_json_lines(records, chosen, when, jobs or default_jobs(len(records)))
+    failed = _write_json_lines(source, chosen, when, jobs or default_jobs(source.line_count()))
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
 
 
-def _write_json_lines(records: list, pack: object, as_of: object, jobs: int) -> bool:
-    """One JSON object per line, in input order; whether any case was rejected."""
+def _write_json_lines(source: InputText, pack: Pack | None, as_of: date | None, jobs: int
+                      ) -> bool:
+    """One JSON object per line, in input order; whether any case was rejected.
+
+    Several processes are used only for a JSONL file and a real standard output (a file,
+    pipe or terminal, which the workers write to directly).
+    """
+    fd = _output_fd()
+    if jobs > 1 and fd is not None and source.format == "jsonl":
+        sys.stdout.flush()  # the workers write after whatever is already out
+        return evaluate_jsonl_in_parallel(source.text, source.name, pack, as_of, jobs, fd)
     write = sys.stdout.write
     failed = False
-    for text, rejected in evaluate_in_parallel(records, pack, as_of, jobs):
+    for text, rejected in json_lines(source.cases(), pack, as_of):
         failed |= rejected
         write(text + "\n")
     sys.stdout.flush()
     return failed
+
+
+def _output_fd() -> int | None:
+    """The file descriptor behind standard output, or None when it has none (output captured
+    by a test runner)."""
+    try:
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _print_agenda(agenda: Agenda) -> None:

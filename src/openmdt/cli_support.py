@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openmdt.cases import CaseInput, detect_format, read_cases
+from openmdt.cases import CaseInput, detect_format, iter_cases
+from openmdt.cases.readers import Format
 from openmdt.knowledge import Pack, PackLoadError, load_pack
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # never hard-wrap messages
@@ -25,8 +28,28 @@ class Exit(IntEnum):
     BAD_PACK = 2
 
 
+class InputText(NamedTuple):
+    """A case file's text, its format and the name to give in error messages."""
+
+    text: str
+    format: Format
+    name: str
+
+    def cases(self) -> Iterator[CaseInput]:
+        """The case records, read one at a time as they are used."""
+        return iter_cases(self.text, self.format, source=self.name)
+
+    def line_count(self) -> int:
+        return self.text.count("\n") + 1
+
+
 def read_input(file: str) -> list[CaseInput]:
     """Read a case file (or '-' for standard input) into case records."""
+    return list(read_input_text(file).cases())
+
+
+def read_input_text(file: str) -> InputText:
+    """The text of a case file (or '-' for standard input); exit 2 if it cannot be read."""
     if file == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:
@@ -37,7 +60,7 @@ def read_input(file: str) -> list[CaseInput]:
             err_console.print(f"[red]error[/red]: cannot read {file}: {exc}")
             raise typer.Exit(Exit.BAD_PACK) from None
         name = str(path)
-    return read_cases(text, detect_format(text, name), source=name)
+    return InputText(text, detect_format(text, name), name)
 
 
 def load_pack_or_exit(ref: str | None) -> Pack | None:

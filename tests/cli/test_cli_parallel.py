@@ -3,38 +3,74 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from openmdt import cli_parallel
 from openmdt.cli import app
+from openmdt.knowledge import load_pack
 from openmdt.synth import generate_prostate_list
 
+AS_OF = date(2026, 11, 27)
 
-def _run(path: Path, jobs: int) -> tuple[int, str]:
+
+def _list_with_bad_lines(count: int = 60) -> list[str]:
+    lines = [json.dumps(case) for case in generate_prostate_list(count, seed=4)]
+    lines[5] = '{"case_id": "broken",'  # malformed JSON
+    lines[20] = json.dumps({"case_id": "bad-psa", "facts": {"psa": -3}})
+    lines[33] = lines[2]  # a case_id used before, in another chunk
+    lines[34] = lines[33]  # and again, in the same chunk
+    lines[40] = "[1, 2]"  # not an object
+    lines[41] = ""  # a blank line is skipped
+    lines[50] = json.dumps({"facts": {}})  # no case_id
+    return lines
+
+
+def _serial(path: Path) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["evaluate", str(path), "--pack", "prostate-nice-ng131",
-                                      "--as-of", "2026-11-27", "--jobs", str(jobs)])
+                                      "--as-of", AS_OF.isoformat(), "--jobs", "1"])
     return result.exit_code, result.stdout
 
 
-def test_parallel_output_equals_serial_output_with_bad_lines(tmp_path: Path,
-                                                             monkeypatch) -> None:
-    monkeypatch.setattr(cli_parallel, "CHUNK", 7)  # many chunk boundaries
-    lines = [json.dumps(case) for case in generate_prostate_list(60, seed=4)]
-    lines[5] = '{"case_id": "broken",'  # malformed JSON
-    lines[20] = json.dumps({"case_id": "bad-psa", "facts": {"psa": -3}})
-    lines[33] = lines[2]  # a duplicate case_id
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_write_exactly_the_serial_output(tmp_path: Path, monkeypatch,
+                                                 jobs: int) -> None:
+    monkeypatch.setattr(cli_parallel, "CHUNK", 7)  # many chunk boundaries and turns
+    lines = _list_with_bad_lines()
     path = tmp_path / "list.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    serial_code, serial = _run(path, 1)
-    parallel_code, parallel = _run(path, 3)
-    assert serial_code == parallel_code == 1
-    assert parallel == serial
-    outputs = [json.loads(line) for line in parallel.splitlines()]
-    assert len(outputs) == 60
-    assert [o.get("line") for o in outputs if "error" in o] == [6, 21, 34]
-    assert outputs[20]["error"]["code"] == "value_out_of_range"
+    serial_code, serial = _serial(path)
+    output = tmp_path / "out.jsonl"
+    with output.open("wb") as handle:
+        rejected = cli_parallel.evaluate_jsonl_in_parallel(
+            path.read_text(), str(path), load_pack("prostate-nice-ng131"), AS_OF, jobs,
+            handle.fileno())
+    assert serial_code == 1 and rejected
+    assert output.read_text() == serial
+    outputs = [json.loads(line) for line in serial.splitlines()]
+    assert len(outputs) == 59  # the blank line gives nothing
+    errors = {o["line"]: o["error"]["code"] for o in outputs if "error" in o}
+    assert errors == {6: "invalid_json", 21: "value_out_of_range", 34: "duplicate_case_id",
+                      35: "duplicate_case_id", 41: "wrong_shape", 51: "missing_case_id"}
+    assert "already used on line 3" in outputs[33]["error"]["message"]
+
+
+def test_the_command_with_jobs_writes_the_serial_output(tmp_path: Path) -> None:
+    path = tmp_path / "list.jsonl"
+    path.write_text("\n".join(_list_with_bad_lines(300)) + "\n")
+    serial_code, serial = _serial(path)
+    command = [sys.executable, "-c", "from openmdt.cli import main; main()", "evaluate",
+               str(path), "--pack", "prostate-nice-ng131", "--as-of", AS_OF.isoformat(),
+               "--jobs", "2"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == serial_code == 1, run.stderr
+    assert run.stdout == serial
+    assert run.stderr == ""
 
 
 def test_default_jobs_stay_serial_for_short_lists() -> None:

@@ -75,3 +75,18 @@ def test_a_derived_date_is_written_as_iso_text(tmp_path) -> None:
         evaluation = evaluate(pack, {"case_id": "d1", "facts": facts}, as_of=AS_OF)
         assert evaluation.to_dict()["derived"]["first_seen"] == expected
         assert evaluation.to_json() == _plain(evaluation)
+
+
+def test_derived_json_is_never_taken_from_an_equal_value_of_another_type(tmp_path) -> None:
+    """Derived JSON is remembered by value; 0, 0.0 and -0.0 are equal in Python but print
+    differently, so each case must still get its own text."""
+    from engine_helpers import copy_mini
+
+    pack = load_pack(copy_mini(tmp_path / "p", append={"derive.yaml": """
+  negated:
+    type: number
+    expr: -score
+"""}))
+    for score in (0, 0.0, -0.0, 0, 1, 1.0, 1):
+        evaluation = evaluate(pack, {"case_id": "n1", "facts": {"score": score}}, as_of=AS_OF)
+        assert evaluation.to_json() == _plain(evaluation), score

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,26 +52,35 @@ def detect_format(text: str, name: str = "") -> Format:
 
 def read_cases(text: str, fmt: Format, source: str = "<input>") -> list[CaseInput]:
     """Split a meeting list into cases, in input order, with line numbers."""
+    return list(iter_cases(text, fmt, source))
+
+
+def iter_cases(text: str, fmt: Format, source: str = "<input>") -> Iterator[CaseInput]:
+    """Like read_cases, one case at a time (a long JSONL file is never all in memory as
+    cases; a repeated case_id is still marked, as each case is read)."""
     text = text.removeprefix("\ufeff")  # a byte-order mark (Excel's CSV) is not data
     records = {"csv": _read_csv, "jsonl": _read_jsonl, "json": _read_json}[fmt](text, source)
     return _mark_duplicates(records)
 
 
-def _mark_duplicates(records: list[CaseInput]) -> list[CaseInput]:
+def _mark_duplicates(records: Iterable[CaseInput]) -> Iterator[CaseInput]:
     seen: dict[str, int] = {}
-    result = []
     for rec in records:
-        if rec.error is None and rec.case_id is not None:
-            if rec.case_id in seen:
-                err = CaseError("duplicate_case_id",
-                                f"case {rec.case_id}: case_id already used on line "
-                                f"{seen[rec.case_id]}", path="case_id", case_id=rec.case_id,
-                                line=rec.line)
-                rec = CaseInput(rec.line, rec.case_id, None, err)
-            else:
-                seen[rec.case_id] = rec.line
-        result.append(rec)
-    return result
+        yield mark_duplicate(rec, seen)
+
+
+def mark_duplicate(rec: CaseInput, seen: dict[str, int]) -> CaseInput:
+    """The record, or an error if its case_id was used before (``seen``: case_id -> line of
+    its first use, updated); records already in error are left as they are."""
+    if rec.error is None and rec.case_id is not None:
+        first = seen.get(rec.case_id)
+        if first is not None:
+            err = CaseError("duplicate_case_id", f"case {rec.case_id}: case_id already used "
+                            f"on line {first}", path="case_id", case_id=rec.case_id,
+                            line=rec.line)
+            return CaseInput(rec.line, rec.case_id, None, err)
+        seen[rec.case_id] = rec.line
+    return rec
 
 
 def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> CaseInput:
@@ -90,19 +100,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # one, not one per line
+
+
 def _loads(text: str) -> Any:
     """Strict JSON: NaN and Infinity (accepted by Python's json) are refused, not passed on."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             raise
         raise json.JSONDecodeError(str(exc), text, 0) from None
 
 
-def _read_jsonl(text: str, source: str) -> list[CaseInput]:
-    records = []
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+def _read_jsonl(text: str, source: str) -> Iterator[CaseInput]:
+    return read_jsonl_lines(text.splitlines(), 1, source)
+
+
+def read_jsonl_lines(lines: Iterable[str], first: int, source: str) -> Iterator[CaseInput]:
+    """The cases of JSONL lines numbered from ``first`` (blank lines skipped; repeated case_ids
+    not marked: see mark_duplicate)."""
+    for number, raw_line in enumerate(lines, start=first):
         if not raw_line.strip():
             continue
         try:
@@ -110,10 +128,9 @@ def _read_jsonl(text: str, source: str) -> list[CaseInput]:
         except json.JSONDecodeError as exc:
             err = CaseError("invalid_json", f"{source}:{number}: invalid JSON: {exc.msg} at "
                             f"column {exc.colno}", path="$", line=number)
-            records.append(CaseInput(number, None, None, err))
+            yield CaseInput(number, None, None, err)
             continue
-        records.append(_case_record(obj, number, source))
-    return records
+        yield _case_record(obj, number, source)
 
 
 def _read_json(text: str, source: str) -> list[CaseInput]:

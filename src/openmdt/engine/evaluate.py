@@ -46,6 +46,7 @@ class Evaluation:
     case: Case
     env: dict[str, Any]  # the case's facts, defaults and derived facts (read-only)
     kernel: Kernel
+    plan: EnginePlan
 
     @property
     def triage(self) -> Triage:
@@ -67,19 +68,35 @@ class Evaluation:
     def derived(self) -> dict[str, Any]:
         env = self.env
         derived = {name: None if (value := env[name]) is UNKNOWN else value
-                   for name in engine_plan(self.pack).derived_names}
-        for name in engine_plan(self.pack).derived_dates:
+                   for name in self.plan.derived_names}
+        for name in self.plan.derived_dates:
             if derived[name] is not None:
                 derived[name] = derived[name].isoformat()
         return derived
 
+    def derived_json(self) -> str:
+        """``derived`` as compact JSON, remembered by the values and their types (a float is
+        always written afresh: 0.0 and -0.0 are equal but print differently)."""
+        values = tuple(map(self.env.__getitem__, self.plan.derived_names))
+        types = tuple(map(type, values))
+        if float in types:
+            return _dumps()(self.derived)
+        texts = self.plan.derived_texts
+        text = texts.get((values, types))
+        if text is None:
+            text = _dumps()(self.derived)
+            if len(texts) >= _SETTLED_LIMIT:
+                texts.clear()
+            texts[(values, types)] = text
+        return text
+
     @property
     def assumed(self) -> dict[str, Any]:
-        return dict(_assumed(self.pack, self.case)[0])
+        return dict(_assumed(self.plan, self.pack, self.case)[0])
 
     def assumed_json(self) -> str:
         """``assumed`` as compact JSON (the same for every case giving the same items)."""
-        return _assumed(self.pack, self.case)[1]
+        return _assumed(self.plan, self.pack, self.case)[1]
 
     def to_json(self) -> str:
         """The output contract as compact JSON text; equal to dumps(to_dict()), but faster."""
@@ -105,10 +122,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _dumps() -> Callable[[Any], str]:
+    from openmdt.engine.jsonout import dumps
+
+    return dumps
+
+
 def case_environment(pack: Pack, case: Case, as_of: date | None) -> dict[str, Any]:
     """Names to values for the expressions: parameters and every item (its default, or
     UNKNOWN, when the case does not give it; a 'not assessed' value such as TX is UNKNOWN)."""
-    plan = engine_plan(pack)
+    return _environment(engine_plan(pack), case, as_of)
+
+
+def _environment(plan: EnginePlan, case: Case, as_of: date | None) -> dict[str, Any]:
     env = plan.base_env.copy()
     env.update(case.facts)
     for name, values in plan.not_assessed.items():
@@ -160,38 +186,36 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
     (missing items are traced through unknown names alone), which the kernel returns
     together, so they are remembered by them.
     """
+    plan = engine_plan(pack)
     if not isinstance(case, Case):
-        case = validate_case(pack, case)
-    env = case_environment(pack, case, as_of)
+        case = validate_case(pack, case, plan)
+    env = _environment(plan, case, as_of)
     kernel = kernel or pack.kernel
     complete = explain and kernel.run_all is not None
     values = (kernel.run_all if complete else kernel.run)(env)  # fills in derived facts
-    plan = engine_plan(pack)
     settled = plan.settled.get(values)
     if settled is None:
         settled = _settle(pack, plan, values, env, complete)
         if len(plan.settled) >= _SETTLED_LIMIT:
             plan.settled.clear()
         plan.settled[values] = settled
-    return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel)
+    return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel, plan)
 
 
 def assumed_values(pack: Pack, case: Case) -> dict[str, Any]:
     """Items the case does not record whose pack default was used (explicit local policy)."""
-    return dict(_assumed(pack, case)[0])
+    return dict(_assumed(engine_plan(pack), pack, case)[0])
 
 
-def _assumed(pack: Pack, case: Case) -> tuple[dict[str, Any], str]:
+def _assumed(plan: EnginePlan, pack: Pack, case: Case) -> tuple[dict[str, Any], str]:
     """The defaults used and their JSON, remembered by which items the case gives."""
     given = tuple(case.facts)
-    cache = engine_plan(pack).assumed
+    cache = plan.assumed
     assumed = cache.get(given)
     if assumed is None:
-        from openmdt.engine.jsonout import dumps
-
         values = {name: _json_value(item.default) for name, item in pack.items.items()
                   if item.default is not None and name not in case.facts}
-        assumed = (values, dumps(values))
+        assumed = (values, _dumps()(values))
         if len(cache) >= _SETTLED_LIMIT:
             cache.clear()
         cache[given] = assumed

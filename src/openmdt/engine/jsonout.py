@@ -151,13 +151,11 @@ def _render_decision(parts: list[str], fragments: PackFragments, result: Decisio
 
 def evaluation_json(evaluation: Evaluation) -> str:
     """The evaluation as one line of compact JSON, equal to dumps(evaluation.to_dict())."""
-    from openmdt.engine.plan import engine_plan  # the plan holds these fragments
-
-    fragments = engine_plan(evaluation.pack).fragments
+    fragments = evaluation.plan.fragments
     as_of = evaluation.as_of
     head = (f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
             f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
-            f'"assumed":{evaluation.assumed_json()},"derived":{_dumps(evaluation.derived)},')
+            f'"assumed":{evaluation.assumed_json()},"derived":{evaluation.derived_json()},')
     settled = evaluation.settled
     if settled.open:  # a decision that does not apply is explained for this case only
         return head + "".join(_settled_json(fragments, evaluation.decisions, settled.triage))

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from openmdt.cases.errors import CaseError
-from openmdt.engine.plan import engine_plan
+from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.knowledge.checks import did_you_mean
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.values import FactProblem
@@ -33,14 +33,15 @@ def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) 
                      item=item.name, value=value, allowed=item.allowed())
 
 
-def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[str, Any]:
+def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any],
+                    plan: EnginePlan | None = None) -> dict[str, Any]:
     """Known facts converted to their types; the first bad fact raises CaseError.
 
     A value already of its item's type and within its allowed values is taken as it is
     (the usual case for JSON input); anything else goes through the item's converter.
     """
     result: dict[str, Any] = {}
-    plan = engine_plan(pack)
+    plan = plan or engine_plan(pack)
     ready, converters = plan.ready_values, plan.converters
     for name, value in facts.items():
         accepts = ready.get(name)
@@ -71,7 +72,7 @@ def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any]) -> dict[
     return result
 
 
-def validate_case(pack: Pack, data: Mapping[str, Any]) -> Case:
+def validate_case(pack: Pack, data: Mapping[str, Any], plan: EnginePlan | None = None) -> Case:
     """A validated Case from raw case data ({case_id, site, patient, facts})."""
     if type(data) is not dict and not isinstance(data, Mapping):
         raise CaseError("wrong_shape", "a case is an object with case_id and facts", path="$")
@@ -87,5 +88,5 @@ def validate_case(pack: Pack, data: Mapping[str, Any]) -> Case:
     patient = data.get("patient") or {}
     site = data.get("site")
     return Case(case_id, site if site is None or type(site) is str else str(site),
-                normalise_facts(pack, case_id, facts),
+                normalise_facts(pack, case_id, facts, plan),
                 dict(patient) if isinstance(patient, Mapping) else {})

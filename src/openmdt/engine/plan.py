@@ -33,6 +33,7 @@ class EnginePlan:
     assumed: dict[tuple[str, ...], tuple[dict[str, Any], str]]  # defaults used, and JSON
     derived_names: tuple[str, ...]  # the derived facts, in output order
     derived_dates: tuple[str, ...]  # those that are dates (output as ISO text)
+    derived_texts: dict[tuple[Any, ...], str]  # JSON of the derived facts, by their values
 
 
 # (enum values, boolean?, lowest, highest number, floats too?): a value of the item's own type
@@ -65,7 +66,7 @@ def _build(pack: Pack) -> EnginePlan:
         triage_needs=[i for i in pack.items.values()
                       if i.triage_always or i.triage_when is not None],
         fragments=pack_fragments(pack),
-        settled={}, assumed={},
+        settled={}, assumed={}, derived_texts={},
         derived_names=tuple(fact.name for fact in pack.derived),
         derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE))
 
