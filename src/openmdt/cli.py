@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -63,6 +64,10 @@ def main() -> None:
         err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} "
                           "(set OPENMDT_DEBUG=1 for details, and please report it)")
         sys.exit(3)
+    finally:
+        # The process ends now: no final garbage collection through everything a long run
+        # has remembered (about 0.7 s after 100,000 cases). Memory is returned all the same.
+        gc.freeze()
 
 
 if __name__ == "__main__":

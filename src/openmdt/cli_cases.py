@@ -18,6 +18,7 @@ from openmdt.cli_support import (
     Exit,
     InputText,
     load_pack_or_exit,
+    long_run,
     parse_as_of,
     read_input,
     read_input_text,
@@ -91,7 +92,9 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
             failed |= outcome.evaluation is None
             _print_text(outcome)
         raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
-    failed = _write_json_lines(source, chosen, when, jobs or default_jobs(source.line_count()))
+    with long_run():
+        failed = _write_json_lines(source, chosen, when,
+                                   jobs or default_jobs(source.line_count()))
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
 
 

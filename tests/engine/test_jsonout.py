@@ -90,3 +90,27 @@ def test_derived_json_is_never_taken_from_an_equal_value_of_another_type(tmp_pat
     for score in (0, 0.0, -0.0, 0, 1, 1.0, 1):
         evaluation = evaluate(pack, {"case_id": "n1", "facts": {"score": score}}, as_of=AS_OF)
         assert evaluation.to_json() == _plain(evaluation), score
+
+
+def test_evaluating_cases_creates_no_reference_cycles() -> None:
+    """The command line collects garbage rarely during a long run (cli_support.long_run);
+    that is only safe while evaluations leave no cycles behind."""
+    import gc
+
+    pack = load_pack("prostate-nice-ng131")
+    cases = generate_prostate_list(400, seed=8)
+    for raw in cases:  # first pass: remembered results are built (and kept on purpose)
+        evaluate(pack, raw, as_of=AS_OF, explain=True).to_json()
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in cases:
+            evaluate(pack, raw, as_of=AS_OF, explain=True).to_json()
+            evaluation = evaluate(pack, raw, as_of=AS_OF)
+            evaluation.to_dict()
+            evaluation.to_json()
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
