@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.baseline import baseline_evaluate, is_complete_m0
+from bench.baseline_full import full_baseline
 
 from openmdt.engine import evaluate
+from openmdt.engine.plan import engine_plan, forget_remembered
 from openmdt.knowledge import Pack
 from openmdt.synth import write_jsonl
 
@@ -89,15 +91,36 @@ def time_each(label: str, run: Callable[[Case], object], cases: Sequence[Case]) 
     return summarise(label, times, total_s, time.process_time() - cpu_start)
 
 
+def time_each_forgetting(label: str, pack: Pack, run: Callable[[Case], object],
+                         cases: Sequence[Case]) -> Timing:
+    """Like time_each, but everything the engine remembers is dropped before each case (not
+    timed): what a case costs when its pattern has not been seen before."""
+    clock = time.perf_counter_ns
+    times: list[int] = []
+    cpu_s = 0.0
+    for case in cases:
+        forget_remembered(pack)
+        cpu_start = time.process_time()
+        start = clock()
+        run(case)
+        times.append(clock() - start)
+        cpu_s += time.process_time() - cpu_start
+    return summarise(label, times, sum(times) / 1e9, cpu_s)
+
+
 @dataclass(frozen=True)
 class InProcess:
-    """The in-process passes: engine, engine with to_dict(), baseline and the bare timer."""
+    """The in-process passes: engine (as used, and with nothing remembered), with to_dict()
+    and to_json(), the two hand-written baselines and the bare timer."""
 
     engine: Timing
     engine_to_dict: Timing
     engine_to_json: Timing
+    engine_forgetting: Timing
     baseline: Timing
+    full_baseline: Timing
     timer: Timing
+    patterns: int  # distinct settled patterns (kernel values and unknowns) among the cases
 
     @property
     def median_ratio(self) -> float:
@@ -107,18 +130,38 @@ class InProcess:
     def total_ratio(self) -> float:
         return self.engine.total_s / self.baseline.total_s
 
+    @property
+    def full_median_ratio(self) -> float:
+        return self.engine.median_us / self.full_baseline.median_us
+
+    @property
+    def full_total_ratio(self) -> float:
+        return self.engine.total_s / self.full_baseline.total_s
+
+
+FORGETTING_CASES = 10_000  # the pass that forgets everything first is slow: a sample
+
 
 def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProcess:
-    """Time evaluate(), evaluate().to_dict(), the baseline and an empty call on every case."""
+    """Time evaluate() (also with to_dict(), to_json() and with nothing remembered), both
+    baselines and an empty call on every case."""
+    engine = time_each("evaluate()", lambda case: evaluate(pack, case, as_of), cases)
+    patterns = len(engine_plan(pack).settled)
     return InProcess(
-        engine=time_each("evaluate()", lambda case: evaluate(pack, case, as_of), cases),
+        engine=engine,
         engine_to_dict=time_each("evaluate().to_dict()",
                                  lambda case: evaluate(pack, case, as_of).to_dict(), cases),
         engine_to_json=time_each("evaluate(explain=True).to_json()",
                                  lambda case: evaluate(pack, case, as_of, explain=True).to_json(),
                                  cases),
-        baseline=time_each("baseline", baseline_evaluate, cases),
+        engine_forgetting=time_each_forgetting(
+            f"evaluate(), nothing remembered ({min(len(cases), FORGETTING_CASES):,} cases)",
+            pack, lambda case: evaluate(pack, case, as_of), cases[:FORGETTING_CASES]),
+        baseline=time_each("baseline (CPG + 1 decision)", baseline_evaluate, cases),
+        full_baseline=time_each("full baseline (CPG + 6 decisions)",
+                                lambda case: full_baseline(case, as_of=as_of), cases),
         timer=time_each("empty call", lambda case: None, cases),
+        patterns=patterns,
     )
 
 
@@ -148,6 +191,8 @@ class Agreement:
     agreed: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
     disagreement_count: int = 0
+    full_compared: int = 0  # (case, decision) pairs the full baseline decides
+    full_agreed: int = 0
 
     @property
     def rate(self) -> float:
@@ -198,11 +243,32 @@ def compare_case(pack: Pack, case: Case, as_of: date, agreement: Agreement) -> N
 
 
 def check_agreement(pack: Pack, cases: Sequence[Case], as_of: date) -> Agreement:
-    """Compare engine and baseline on every case; also the benchmark's warm-up pass."""
+    """Compare engine and both baselines on every case; also the benchmark's warm-up pass."""
     agreement = Agreement()
     for case in cases:
         compare_case(pack, case, as_of, agreement)
+        compare_full(pack, case, as_of, agreement)
     return agreement
+
+
+def compare_full(pack: Pack, case: Case, as_of: date, agreement: Agreement) -> None:
+    """Every decision the full baseline decides (complete data) must match the engine's."""
+    evaluation = evaluate(pack, case, as_of)
+    _, decided = full_baseline(case, as_of=as_of)
+    for result in evaluation.decisions:
+        mine = decided[result.decision.id]
+        if mine is None:
+            continue
+        agreement.full_compared += 1
+        if result.status != "provisional" and tuple(result.recommended) == mine:
+            agreement.full_agreed += 1
+        else:
+            agreement.disagreement_count += 1
+            if len(agreement.disagreements) < MAX_LISTED_DISAGREEMENTS:
+                agreement.disagreements.append(Disagreement(
+                    f"{case['case_id']} ({result.decision.id})", dict(case["facts"]),
+                    evaluation.derived.get("cpg"), None, result.status,
+                    tuple(result.recommended), mine))
 
 
 # The command line -------------------------------------------------------------------------
@@ -218,6 +284,8 @@ class CliTiming:
     exit_code: int
     cpu_s: float = 0.0
     startup_cpu_s: float = 0.0
+    two_jobs_wall_s: float = 0.0  # the same file with --jobs 2
+    two_jobs_cpu_s: float = 0.0
 
     @property
     def cases_per_s(self) -> float:
@@ -244,8 +312,9 @@ def write_cases(cases: Sequence[Case], path: Path) -> Path:
     return path
 
 
-def evaluate_args(jsonl: Path, pack_ref: str, as_of: date) -> list[str]:
-    return ["evaluate", str(jsonl), "--pack", pack_ref, "--as-of", as_of.isoformat()]
+def evaluate_args(jsonl: Path, pack_ref: str, as_of: date, jobs: int = 1) -> list[str]:
+    arguments = ["evaluate", str(jsonl), "--pack", pack_ref, "--as-of", as_of.isoformat()]
+    return arguments if jobs == 1 else [*arguments, "--jobs", str(jobs)]
 
 
 @dataclass(frozen=True)
@@ -262,11 +331,12 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date) -> CliRun:
+def run_cli(command: list[str], jsonl: Path, pack_ref: str, as_of: date, jobs: int = 1
+            ) -> CliRun:
     """Run `openmdt evaluate` with output to /dev/null and time it."""
     cpu_start = _children_cpu_s()
     start = time.perf_counter()
-    done = subprocess.run([*command, *evaluate_args(jsonl, pack_ref, as_of)],
+    done = subprocess.run([*command, *evaluate_args(jsonl, pack_ref, as_of, jobs)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     wall = time.perf_counter() - start
     if done.returncode not in (0, 1):  # 1 = some case rejected; anything else is a failure
@@ -284,9 +354,10 @@ def measure_cli(cases: Sequence[Case], pack_ref: str, as_of: date, workdir: Path
                       key=lambda r: r.wall_s)
     every = write_cases(cases, workdir / "cases.jsonl")
     whole = run_cli(command, every, pack_ref, as_of)
+    two_jobs = run_cli(command, every, pack_ref, as_of, jobs=2)
     startup = percentile(startups, 0.5)
     return CliTiming(len(cases), whole.wall_s, startup.wall_s, startup_runs, whole.exit_code,
-                     whole.cpu_s, startup.cpu_s)
+                     whole.cpu_s, startup.cpu_s, two_jobs.wall_s, two_jobs.cpu_s)
 
 
 # Profiles ---------------------------------------------------------------------------------

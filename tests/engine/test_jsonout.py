@@ -114,3 +114,16 @@ def test_evaluating_cases_creates_no_reference_cycles() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_forgetting_what_was_remembered_changes_no_output() -> None:
+    from openmdt.engine.plan import engine_plan, forget_remembered
+
+    pack = load_pack("prostate-nice-ng131")
+    cases = generate_prostate_list(150, seed=9)
+    before = [evaluate(pack, raw, as_of=AS_OF, explain=True).to_json() for raw in cases]
+    assert engine_plan(pack).settled
+    forget_remembered(pack)
+    assert not engine_plan(pack).settled
+    after = [evaluate(pack, raw, as_of=AS_OF, explain=True).to_json() for raw in cases]
+    assert after == before

@@ -55,6 +55,11 @@ _WEIGHED: dict[tuple[int, float, tuple[Any, ...]], tuple[Any, ...]] = {}
 _WEIGHED_LIMIT = 50_000
 
 
+def forget_weighed() -> None:
+    """Drop the remembered weighings (see plan.forget_remembered)."""
+    _WEIGHED.clear()
+
+
 def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
                     ) -> CandidateResult:
     """Net support, forcing arguments and the recommendation, in three-valued logic.

@@ -80,6 +80,12 @@ _CANDIDATE_TEXT: dict[tuple[int, tuple[Any, ...], Any, tuple[str, ...]], tuple[A
 _TEXT_LIMIT = 50_000
 
 
+def forget_texts() -> None:
+    """Drop the remembered JSON texts (see plan.forget_remembered)."""
+    _CANDIDATE_TEXT.clear()
+    _DECISION_TEXT.clear()
+
+
 def _candidate_json(parts: list[str], fragments: CandidateFragments, result: CandidateResult,
                     missing: list[str]) -> None:
     """A candidate's JSON; the same argument values give the same text, so it is remembered."""

@@ -79,3 +79,15 @@ def engine_plan(pack: Pack) -> EnginePlan:
     plan = _build(pack)
     _PLANS[id(pack)] = (weakref.ref(pack), plan)
     return plan
+
+
+def forget_remembered(pack: Pack) -> None:
+    """Drop every result remembered for the pack's cases (decisions, triage, JSON pieces),
+    as if no case had been evaluated yet: for measuring a case whose pattern is new."""
+    from openmdt.engine import decide, jsonout
+
+    plan = engine_plan(pack)
+    for memo in (plan.settled, plan.assumed, plan.derived_texts):
+        memo.clear()
+    decide.forget_weighed()
+    jsonout.forget_texts()
