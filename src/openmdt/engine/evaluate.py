@@ -82,7 +82,10 @@ class Evaluation:
         if float in types:
             return _dumps()(self.derived)
         texts = self.plan.derived_texts
-        text = texts.get((values, types))
+        try:
+            text = texts.get((values, types))
+        except TypeError:  # a value that cannot be a key (a list)
+            return _dumps()(self.derived)
         if text is None:
             text = _dumps()(self.derived)
             if len(texts) >= _SETTLED_LIMIT:
