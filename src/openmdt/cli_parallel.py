@@ -28,6 +28,7 @@ from openmdt.engine.batch import evaluate_records
 from openmdt.knowledge import Pack
 
 CHUNK = 64  # lines per task
+CHUNK_TIMEOUT_S = 300  # far longer than any chunk takes (a few ms)
 PARALLEL_FROM = 2_000  # fewer cases than this are not worth starting processes for
 _IOV_MAX = 512  # buffers per writev call (Linux allows 1,024)
 
@@ -149,6 +150,20 @@ def evaluate_jsonl_in_parallel(text: str, source: str, pack: Pack | None, as_of:
         rejected = False
         with context.Pool(jobs) as pool:
             lines = text.removeprefix("\ufeff").splitlines()
-            for bad in pool.imap(_evaluate_and_write, _tasks(lines, CHUNK)):
+            results = pool.imap(_evaluate_and_write, _tasks(lines, CHUNK))
+            while (bad := _next_result(results)) is not None:
                 rejected |= bad
     return rejected
+
+
+def _next_result(results: Any) -> bool | None:
+    """The next chunk's result, None after the last; a worker that died (killed, out of
+    memory) would otherwise leave the others waiting for its turn for ever."""
+    try:
+        return results.next(timeout=CHUNK_TIMEOUT_S)
+    except StopIteration:
+        return None
+    except multiprocessing.TimeoutError:
+        raise RuntimeError(f"no worker finished a chunk of {CHUNK} cases in "
+                           f"{CHUNK_TIMEOUT_S} s; a worker process may have been killed "
+                           "(try again, or without --jobs)") from None

@@ -75,3 +75,21 @@ def test_the_command_with_jobs_writes_the_serial_output(tmp_path: Path) -> None:
 
 def test_default_jobs_stay_serial_for_short_lists() -> None:
     assert cli_parallel.default_jobs(10) == 1
+
+
+def _never_finishes(task: object) -> bool:
+    import time
+
+    time.sleep(30)  # stands for a worker that was killed: its chunk never comes back
+    return False
+
+
+def test_a_worker_that_never_finishes_is_an_error_not_a_hang(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    monkeypatch.setattr(cli_parallel, "_evaluate_and_write", _never_finishes)
+    monkeypatch.setattr(cli_parallel, "CHUNK_TIMEOUT_S", 0.5)
+    output = tmp_path / "out.jsonl"
+    with output.open("wb") as handle, pytest.raises(RuntimeError, match="worker"):
+        cli_parallel.evaluate_jsonl_in_parallel(
+            "\n".join(_list_with_bad_lines()), "list.jsonl", load_pack("prostate-nice-ng131"),
+            AS_OF, 2, handle.fileno())
