@@ -127,3 +127,30 @@ def test_forgetting_what_was_remembered_changes_no_output() -> None:
     assert not engine_plan(pack).settled
     after = [evaluate(pack, raw, as_of=AS_OF, explain=True).to_json() for raw in cases]
     assert after == before
+
+
+def _containers(value, found: dict[int, object]) -> dict[int, object]:
+    if isinstance(value, (dict, list)):
+        found[id(value)] = value
+        for item in value.values() if isinstance(value, dict) else value:
+            _containers(item, found)
+    return found
+
+
+def test_to_dict_shares_no_dictionary_or_list_between_calls() -> None:
+    """Cases with the same pattern share their settled decisions; to_dict() must still hand
+    every caller structures of its own (no dict or list in common), whatever it changes."""
+    pack = load_pack("prostate-nice-ng131")
+    raw = generate_prostate_list(1, seed=12)[0]
+    for explain in (False, True):
+        first = evaluate(pack, raw, as_of=AS_OF, explain=explain)
+        second = evaluate(pack, dict(raw, case_id="other"), as_of=AS_OF, explain=explain)
+        assert first.settled is second.settled
+        one, two = first.to_dict(), second.to_dict()
+        assert not set(_containers(one, {})) & set(_containers(two, {}))
+        again = first.to_dict()
+        assert not set(_containers(one, {})) & set(_containers(again, {}))
+        one["decisions"][0]["candidates"][0]["arguments"].clear()
+        one["triage"]["reasons"].append("changed")
+        assert first.to_dict() == again
+        assert json.dumps(again, ensure_ascii=False, separators=(",", ":")) == first.to_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -24,8 +24,8 @@ class Settled:
 
     decisions: tuple[DecisionResult, ...]
     triage: Triage
-    open: bool  # some decision's explanation must still be worked out per case
-    texts: dict[str, str] = field(default_factory=dict, compare=False)  # rendered JSON
+    open: bool  # a decision that does not apply is not explained (its arguments were skipped)
+    texts: dict[str, Any] = field(default_factory=dict, compare=False)  # rendered output
 
 
 _SETTLED_LIMIT = 8192  # per pack; about 12 KB each at most (measured on the prostate pack)
@@ -57,12 +57,17 @@ class Evaluation:
         return self.settled.triage.route
 
     @cached_property
-    def decisions(self) -> list[DecisionResult]:
+    def explained(self) -> Settled:
+        """The same decisions and triage with every argument worked out: for a case whose
+        skipped arguments were not computed, the kernel runs again without skipping."""
         if not self.settled.open:
-            return list(self.settled.decisions)
-        explain = _explainer(self.kernel, self.env)
-        return [d if d.candidate_results is not None else replace(d, explain_values=explain)
-                for d in self.settled.decisions]
+            return self.settled
+        env = dict(self.env)
+        return _remembered(self.pack, self.plan, self.kernel.run_all(env), env, complete=True)
+
+    @property
+    def decisions(self) -> list[DecisionResult]:
+        return list(self.explained.decisions)
 
     @cached_property
     def derived(self) -> dict[str, Any]:
@@ -108,13 +113,45 @@ class Evaluation:
         return evaluation_json(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The output contract: JSON-ready, stable keys, deterministic order."""
+        """The output contract: JSON-ready, stable keys, deterministic order. Every call
+        returns new dictionaries and lists, which the caller may change."""
+        explained = self.explained  # shared by every case with the same pattern: copied
+        template = explained.texts.get("dict")
+        if template is None:
+            template = explained.texts["dict"] = (
+                [d.to_dict() for d in explained.decisions], explained.triage.to_dict())
+        decisions = [_fresh_decision(d) for d in template[0]]
+        triage = _fresh_triage(template[1])
         return {"case_id": self.case_id, "pack": self.pack.reference,
                 "as_of": None if self.as_of is None else self.as_of.isoformat(),
-                "assumed": self.assumed,
-                "derived": self.derived,
-                "decisions": [d.to_dict() for d in self.decisions],
-                "triage": self.triage.to_dict()}
+                "assumed": self.assumed, "derived": dict(self.derived),
+                "decisions": decisions, "triage": triage}
+
+
+def _fresh_decision(decision: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a decision's dictionary (as DecisionResult.to_dict makes it) sharing no
+    dictionary or list with it (its values are otherwise text, numbers, booleans or None)."""
+    copy = dict(decision)
+    copy["recommended"] = list(decision["recommended"])
+    copy["missing"] = list(decision["missing"])
+    copy["candidates"] = [_fresh_candidate(c) for c in decision["candidates"]]
+    return copy
+
+
+def _fresh_candidate(candidate: dict[str, Any]) -> dict[str, Any]:
+    copy = dict(candidate)
+    copy["net_support_range"] = list(candidate["net_support_range"])
+    copy["arguments"] = [dict(argument) for argument in candidate["arguments"]]
+    if "missing" in candidate:
+        copy["missing"] = list(candidate["missing"])
+    return copy
+
+
+def _fresh_triage(triage: dict[str, Any]) -> dict[str, Any]:
+    copy = dict(triage)
+    copy["reasons"] = list(triage["reasons"])
+    copy["data_requests"] = list(triage["data_requests"])
+    return copy
 
 
 def _json_value(value: Any) -> Any:
@@ -147,19 +184,6 @@ def _environment(plan: EnginePlan, case: Case, as_of: date | None) -> dict[str, 
     return env
 
 
-def _explainer(kernel: Kernel, env: dict[str, Any]) -> Callable[[], tuple[Any, ...]]:
-    """Every kernel value for this case, computed once and only if an explanation needs it."""
-    memo: list[tuple[Any, ...]] = []
-
-    def values() -> tuple[Any, ...]:
-        if not memo:
-            run_all = kernel.run_all or kernel.run
-            memo.append(run_all(dict(env)))
-        return memo[0]
-
-    return values
-
-
 def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
             complete: bool) -> Settled:
     """Decide and triage from the kernel values. With ``complete`` values (no argument was
@@ -174,6 +198,18 @@ def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str
     triage = triage_case(pack, env, values, list(decisions), plan.order)
     return Settled(decisions, triage,
                    any(d.candidate_results is None for d in decisions))
+
+
+def _remembered(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
+                complete: bool) -> Settled:
+    """The settled decisions and triage for these kernel values, worked out once."""
+    settled = plan.settled.get(values)
+    if settled is None:
+        settled = _settle(pack, plan, values, env, complete)
+        if len(plan.settled) >= _SETTLED_LIMIT:
+            plan.settled.clear()
+        plan.settled[values] = settled
+    return settled
 
 
 def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = None, *,
@@ -194,14 +230,8 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
         case = validate_case(pack, case, plan)
     env = _environment(plan, case, as_of)
     kernel = kernel or pack.kernel
-    complete = explain and kernel.run_all is not None
-    values = (kernel.run_all if complete else kernel.run)(env)  # fills in derived facts
-    settled = plan.settled.get(values)
-    if settled is None:
-        settled = _settle(pack, plan, values, env, complete)
-        if len(plan.settled) >= _SETTLED_LIMIT:
-            plan.settled.clear()
-        plan.settled[values] = settled
+    values = (kernel.run_all if explain else kernel.run)(env)  # fills in derived facts
+    settled = _remembered(pack, plan, values, env, complete=explain)
     return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel, plan)
 
 

@@ -162,11 +162,9 @@ def evaluation_json(evaluation: Evaluation) -> str:
     head = (f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
             f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
             f'"assumed":{evaluation.assumed_json()},"derived":{evaluation.derived_json()},')
-    settled = evaluation.settled
-    if settled.open:  # a decision that does not apply is explained for this case only
-        return head + "".join(_settled_json(fragments, evaluation.decisions, settled.triage))
+    settled = evaluation.explained  # the same for every case with this pattern
     parts = settled.texts.get("json")
-    if parts is None:  # the same for every case that shares these settled decisions
+    if parts is None:
         parts = settled.texts["json"] = _settled_json(fragments, settled.decisions,
                                                       settled.triage)
     return head + "".join(parts)

@@ -103,7 +103,7 @@ def _example(pack: Pack, confirming: Argument, excluding: Argument) -> dict[str,
     base = dict(pack.parameters)
     base.update({n: UNKNOWN for n in pack.items})
     base["as_of"] = UNKNOWN
-    run = pack.kernel.run_all or pack.kernel.run
+    run = pack.kernel.run_all
     slots = pack.kernel.slot(confirming.condition), pack.kernel.slot(excluding.condition)
     for case in _cases(domains):
         env = {**base, **case}

@@ -74,7 +74,7 @@ class Kernel:
 
     run: KernelFunction
     slots: dict[int, int]
-    run_all: KernelFunction | None = None  # like run, but arguments are never skipped
+    run_all: KernelFunction  # like run, but nothing is ever skipped (for explanations)
 
     def slot(self, expression: Expression) -> int:
         """Where the value of ``expression`` (a condition of this pack) is in the result."""
