@@ -24,7 +24,7 @@ from bench.baseline import baseline_evaluate, is_complete_m0
 from bench.baseline_full import full_baseline
 
 from openmdt.engine import evaluate
-from openmdt.engine.plan import engine_plan, forget_remembered
+from openmdt.engine.plan import forget_remembered
 from openmdt.knowledge import Pack
 from openmdt.synth import write_jsonl
 
@@ -121,6 +121,7 @@ class InProcess:
     full_baseline: Timing
     timer: Timing
     patterns: int  # distinct settled patterns (kernel values and unknowns) among the cases
+    explained_patterns: int  # the same with every argument computed (as JSON output needs)
 
     @property
     def median_ratio(self) -> float:
@@ -146,7 +147,6 @@ def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProc
     """Time evaluate() (also with to_dict(), to_json() and with nothing remembered), both
     baselines and an empty call on every case."""
     engine = time_each("evaluate()", lambda case: evaluate(pack, case, as_of), cases)
-    patterns = len(engine_plan(pack).settled)
     return InProcess(
         engine=engine,
         engine_to_dict=time_each("evaluate().to_dict()",
@@ -161,8 +161,14 @@ def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProc
         full_baseline=time_each("full baseline (CPG + 6 decisions)",
                                 lambda case: full_baseline(case, as_of=as_of), cases),
         timer=time_each("empty call", lambda case: None, cases),
-        patterns=patterns,
+        patterns=count_patterns(pack, cases, as_of, explain=False),
+        explained_patterns=count_patterns(pack, cases, as_of, explain=True),
     )
+
+
+def count_patterns(pack: Pack, cases: Sequence[Case], as_of: date, explain: bool) -> int:
+    """How many distinct settled results the cases share (each is remembered once)."""
+    return len({id(evaluate(pack, case, as_of, explain=explain).settled) for case in cases})
 
 
 # Agreement --------------------------------------------------------------------------------

@@ -245,7 +245,8 @@ def _in_process(timing: InProcess) -> list[str]:
         f"{_fmt(timing.full_total_ratio)}x on the total.",
         f"- Decisions and triage are a pure function of the kernel's values and of which names "
         f"are unknown, and are remembered by them: the {timing.engine.cases:,} cases have "
-        f"{timing.patterns:,} distinct patterns. The row \"nothing remembered\" drops every "
+        f"{timing.patterns:,} distinct patterns ({timing.explained_patterns:,} with every "
+        "argument computed, as the JSON output needs). The row \"nothing remembered\" drops every "
         "remembered result before each case (not timed): the cost of a case whose pattern is "
         "new, as for the first cases after start-up.",
         f"- `evaluate().to_dict()` / baseline: "
