@@ -93,3 +93,28 @@ def test_a_worker_that_never_finishes_is_an_error_not_a_hang(tmp_path: Path,
         cli_parallel.evaluate_jsonl_in_parallel(
             "\n".join(_list_with_bad_lines()), "list.jsonl", load_pack("prostate-nice-ng131"),
             AS_OF, 2, handle.fileno())
+
+
+def test_other_formats_and_standard_input_give_the_serial_output_with_jobs(
+        tmp_path: Path) -> None:
+    """A CSV list stays in one process; JSONL on standard input is spread like a file."""
+    cases = generate_prostate_list(40, seed=6)
+    jsonl = "\n".join(json.dumps(case) for case in cases) + "\n"
+    csv_path = tmp_path / "list.csv"
+    names = sorted({name for case in cases for name in case["facts"]})
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).lower()
+
+    rows = ["case_id," + ",".join(names)] + [
+        case["case_id"] + "," + ",".join(cell(case["facts"].get(n)) for n in names)
+        for case in cases]
+    csv_path.write_text("\n".join(rows) + "\n")
+    base = [sys.executable, "-c", "from openmdt.cli import main; main()", "evaluate"]
+    options = ["--pack", "prostate-nice-ng131", "--as-of", AS_OF.isoformat()]
+    for source, stdin in ((str(csv_path), None), ("-", jsonl)):
+        outputs = [subprocess.run([*base, source, *options, "--jobs", jobs], input=stdin,
+                                  capture_output=True, text=True, timeout=120, check=False)
+                   for jobs in ("1", "2")]
+        assert outputs[0].returncode == outputs[1].returncode == 0, outputs[1].stderr
+        assert outputs[0].stdout == outputs[1].stdout
+        assert len(outputs[0].stdout.splitlines()) == 40
