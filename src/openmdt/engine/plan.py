@@ -85,9 +85,11 @@ def forget_remembered(pack: Pack) -> None:
     """Drop every result remembered for the pack's cases (decisions, triage, JSON pieces),
     as if no case had been evaluated yet: for measuring a case whose pattern is new."""
     from openmdt.engine import decide, jsonout
+    from openmdt.engine.evaluate import forget_dicts
 
     plan = engine_plan(pack)
     for memo in (plan.settled, plan.assumed, plan.derived_texts):
         memo.clear()
     decide.forget_weighed()
     jsonout.forget_texts()
+    forget_dicts()
