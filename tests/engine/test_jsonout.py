@@ -154,3 +154,19 @@ def test_to_dict_shares_no_dictionary_or_list_between_calls() -> None:
         one["triage"]["reasons"].append("changed")
         assert first.to_dict() == again
         assert json.dumps(again, ensure_ascii=False, separators=(",", ":")) == first.to_json()
+
+
+def test_a_skipped_decision_is_explained_only_through_the_evaluation() -> None:
+    """The shared unexplained result refuses to invent candidates; the evaluation's
+    decisions (settled again with every argument) have them."""
+    import pytest
+
+    pack = load_pack("prostate-nice-ng131")
+    raw = next(r for r in generate_prostate_list(50, seed=14)
+               if evaluate(pack, r, as_of=AS_OF).settled.open)
+    evaluation = evaluate(pack, raw, as_of=AS_OF)
+    skipped = next(d for d in evaluation.settled.decisions if d.candidate_results is None)
+    with pytest.raises(LookupError, match="skipped"):
+        skipped.candidates  # noqa: B018
+    explained = next(d for d in evaluation.decisions if d.decision is skipped.decision)
+    assert explained.candidates and not any(c.recommended for c in explained.candidates)

@@ -136,30 +136,28 @@ class DecisionResult:
     candidate_missing: dict[str, list[str]]
     applies: Any
     plan: DecisionPlan | None = None
-    explain_values: Any = None  # returns every kernel value, skipped arguments included
-    kernel_values: Sequence[Any] | None = None  # the kernel values this result came from
+    kernel_values: Sequence[Any] | None = None  # the values it came from; None if skipped
 
     def argument_values(self) -> tuple[Any, ...]:
-        """The value of every argument of the decision, in order (computed if skipped)."""
+        """The value of every argument of the decision, in order."""
         slots = self.plan.argument_slots if self.plan else ()
         if not slots:
             return ()
-        values = self.kernel_values if self.kernel_values is not None \
-            else self.explain_values()
-        return tuple(values[slots[0][0]:slots[-1][1]])
+        if self.kernel_values is None:
+            raise self._skipped()
+        return tuple(self.kernel_values[slots[0][0]:slots[-1][1]])
 
     @property
     def candidates(self) -> list[CandidateResult]:
-        """Every candidate's result; for a decision that does not apply, worked out now."""
+        """Every candidate's result."""
         if self.candidate_results is None:
-            values = self.explain_values()
-            self.candidate_results = []
-            for candidate, (first, end) in zip(self.decision.candidates, self.plan.argument_slots,
-                                               strict=True):
-                result = weigh_candidate(candidate, self.decision.threshold, values[first:end])
-                result.recommended = False
-                self.candidate_results.append(result)
+            raise self._skipped()
         return self.candidate_results
+
+    def _skipped(self) -> LookupError:
+        # Only an evaluation's own unexplained settled result has such a decision.
+        return LookupError(f"decision {self.decision.id} does not apply and its arguments "
+                           "were skipped: ask the Evaluation for its decisions")
 
     def recommendation(self, option: str) -> Any:
         """Whether ``option`` is recommended: True, False or UNKNOWN."""
@@ -196,19 +194,29 @@ def plan_decisions(pack: Pack) -> list[DecisionPlan]:
 
 def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
                       env: dict[str, Any], order: dict[str, int],
-                      explain: Any = None) -> DecisionResult:
-    """Evaluate one decision from the kernel values; ``order`` sorts missing items."""
+                      complete: bool = False) -> DecisionResult:
+    """Evaluate one decision from the kernel values; ``order`` sorts missing items.
+
+    A decision that does not apply is explained (its candidates weighed, none recommended)
+    only from ``complete`` values, in which no argument was skipped.
+    """
     decision = plan.decision
     applies = True if plan.applies_slot is None else values[plan.applies_slot]
     if applies is False:
-        # Arguments of a decision that does not apply are worked out only if explained.
-        return DecisionResult(decision, "not_applicable", [], [], None, {}, applies, plan,
-                              explain)
+        explained = None
+        if complete:
+            explained = [weigh_candidate(candidate, decision.threshold, values[first:end])
+                         for candidate, (first, end) in zip(decision.candidates,
+                                                            plan.argument_slots, strict=True)]
+            for result in explained:
+                result.recommended = False
+        return DecisionResult(decision, "not_applicable", [], [], explained, {}, applies, plan,
+                              values if complete else None)
     results = []
     for candidate, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True):
         results.append(weigh_candidate(candidate, decision.threshold, values[first:end]))
     settled = _settle(pack, decision, applies, results, env, order)
-    settled.plan, settled.explain_values, settled.kernel_values = plan, explain, values
+    settled.plan, settled.kernel_values = plan, values
     return settled
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
 from openmdt.engine.decide import DecisionResult, evaluate_decision
+from openmdt.engine.jsonout import dumps, evaluation_json
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case
@@ -85,14 +86,14 @@ class Evaluation:
         values = tuple(map(self.env.__getitem__, self.plan.derived_names))
         types = tuple(map(type, values))
         if float in types:
-            return _dumps()(self.derived)
+            return dumps(self.derived)
         texts = self.plan.derived_texts
         try:
             text = texts.get((values, types))
         except TypeError:  # a value that cannot be a key (a list)
-            return _dumps()(self.derived)
+            return dumps(self.derived)
         if text is None:
-            text = _dumps()(self.derived)
+            text = dumps(self.derived)
             if len(texts) >= _SETTLED_LIMIT:
                 texts.clear()
             texts[(values, types)] = text
@@ -108,8 +109,6 @@ class Evaluation:
 
     def to_json(self) -> str:
         """The output contract as compact JSON text; equal to dumps(to_dict()), but faster."""
-        from openmdt.engine.jsonout import evaluation_json
-
         return evaluation_json(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,12 +190,6 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _dumps() -> Callable[[Any], str]:
-    from openmdt.engine.jsonout import dumps
-
-    return dumps
-
-
 def case_environment(pack: Pack, case: Case, as_of: date | None) -> dict[str, Any]:
     """Names to values for the expressions: parameters and every item (its default, or
     UNKNOWN, when the case does not give it; a 'not assessed' value such as TX is UNKNOWN)."""
@@ -216,14 +209,10 @@ def _environment(plan: EnginePlan, case: Case, as_of: date | None) -> dict[str, 
 def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
             complete: bool) -> Settled:
     """Decide and triage from the kernel values. With ``complete`` values (no argument was
-    skipped) every decision is explained at once; otherwise a decision that does not apply
-    is explained per case, if asked."""
-    explain = (lambda: values) if complete else None
-    decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, explain)
+    skipped) every decision is explained; otherwise a decision that does not apply is not
+    (Evaluation.explained settles the complete values when an explanation is asked for)."""
+    decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, complete)
                       for d in plan.decisions)
-    if complete:
-        for decision in decisions:
-            decision.candidates  # noqa: B018 - works out a decision that does not apply
     triage = triage_case(pack, env, values, list(decisions), plan.order)
     return Settled(decisions, triage,
                    any(d.candidate_results is None for d in decisions))
@@ -277,7 +266,7 @@ def _assumed(plan: EnginePlan, pack: Pack, case: Case) -> tuple[dict[str, Any], 
     if assumed is None:
         values = {name: _json_value(item.default) for name, item in pack.items.items()
                   if item.default is not None and name not in case.facts}
-        assumed = (values, _dumps()(values))
+        assumed = (values, dumps(values))
         if len(cache) >= _SETTLED_LIMIT:
             cache.clear()
         cache[given] = assumed
