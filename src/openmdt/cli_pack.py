@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from openmdt.cli_support import Exit, err_console
-from openmdt.knowledge import check_pack, load_pack, shipped_pack_ids
+from openmdt.knowledge import Pack, check_pack, load_pack, shipped_pack_ids
 from openmdt.knowledge.diagnostics import PackLoadError
 from openmdt.knowledge.testing import run_pack_tests
 
@@ -49,7 +49,23 @@ def check(ref: PackRef) -> None:
         raise typer.Exit(Exit.BAD_PACK)
     out.print(f"pack {pack.id} {pack.version} ({pack.hash}): ok - {len(pack.items)} items, "
               f"{len(pack.derived)} derived facts, {len(pack.decisions)} decisions, "
-              f"{len(pack.standards)} Standards of Care, {len(pack.tests)} tests")
+              f"{len(pack.standards)} Standards of Care, {len(pack.conflicts)} conflict "
+              f"checks, {len(pack.tests)} tests")
+    _print_defaults(pack)
+
+
+def _print_defaults(pack: Pack) -> None:
+    """Every assumed value, and which of them a Standard of Care may rest on."""
+    defaults = [item for item in pack.items.values() if item.default is not None]
+    if not defaults:
+        return
+    out.print("assumed values (a Standard of Care never rests on one unless it is "
+              "streamline_safe):", markup=False)
+    for item in defaults:
+        safe = (f"  streamline_safe: {item.streamline_safe_source}" if item.streamline_safe
+                else "  (case not ready for a Standard of Care until recorded)")
+        out.print(f"  {item.name} = {item.default!r}  [{item.default_source}]{safe}",
+                  markup=False)
 
 
 @pack_app.command("test")

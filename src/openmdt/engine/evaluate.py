@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -12,9 +12,9 @@ from openmdt.engine.decide import DecisionResult, evaluate_decision
 from openmdt.engine.jsonout import dumps, evaluation_json
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
-from openmdt.engine.triage import Triage, triage_case
+from openmdt.engine.triage import Triage, triage_case, unrecorded_standard
 from openmdt.knowledge.kernel import Kernel
-from openmdt.knowledge.model import Pack
+from openmdt.knowledge.model import Conflict, Pack
 from openmdt.language import UNKNOWN
 
 
@@ -26,6 +26,7 @@ class Settled:
     decisions: tuple[DecisionResult, ...]
     triage: Triage
     open: bool  # a decision that does not apply is not explained (its arguments were skipped)
+    conflicts: tuple[Conflict, ...] = ()  # the pack's conflicts that hold
     texts: dict[str, Any] = field(default_factory=dict, compare=False)  # rendered output
 
 
@@ -48,6 +49,7 @@ class Evaluation:
     env: dict[str, Any]  # the case's facts, defaults and derived facts (read-only)
     kernel: Kernel
     plan: EnginePlan
+    recorded_values: tuple[Any, ...] | None = None  # the recorded-only check of a SoC route
 
     @property
     def triage(self) -> Triage:
@@ -64,7 +66,20 @@ class Evaluation:
         if not self.settled.open:
             return self.settled
         env = dict(self.env)
-        return _remembered(self.pack, self.plan, self.kernel.run_all(env), env, complete=True)
+        values = self.kernel.run_all(env)
+        complete = _remembered(self.pack, self.plan, values, env, complete=True)
+        if complete.triage == self.settled.triage:
+            return complete
+        return _with_triage(self.plan, complete, self.settled.triage,
+                            ("recorded", values, self.recorded_values))
+
+    @property
+    def conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts found in the recorded facts: the items, their values, the message."""
+        facts = self.case.facts
+        return [{"id": c.id, "items": list(c.items),
+                 "values": {name: _json_value(facts.get(name, UNKNOWN)) for name in c.items},
+                 "message": c.message} for c in self.settled.conflicts]
 
     @property
     def decisions(self) -> list[DecisionResult]:
@@ -123,7 +138,8 @@ class Evaluation:
         triage = _fresh_triage(triage)
         return {"case_id": self.case_id, "pack": self.pack.reference,
                 "as_of": None if self.as_of is None else self.as_of.isoformat(),
-                "assumed": self.assumed, "derived": dict(self.derived),
+                "assumed": self.assumed, "conflicts": self.conflicts,
+                "derived": dict(self.derived),
                 "decisions": decisions, "triage": triage}
 
 
@@ -214,8 +230,10 @@ def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str
     decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, complete)
                       for d in plan.decisions)
     triage = triage_case(pack, env, values, list(decisions), plan.order)
-    return Settled(decisions, triage,
-                   any(d.candidate_results is None for d in decisions))
+    slot = pack.kernel.slot
+    conflicts = tuple(c for c in pack.conflicts if values[slot(c.condition)] is True)
+    return Settled(decisions, triage, any(d.candidate_results is None for d in decisions),
+                   conflicts)
 
 
 def _remembered(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
@@ -250,7 +268,43 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
     kernel = kernel or pack.kernel
     values = (kernel.run_all if explain else kernel.run)(env)  # fills in derived facts
     settled = _remembered(pack, plan, values, env, complete=explain)
-    return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel, plan)
+    recorded_values = None
+    if settled.triage.route == "standard_of_care":
+        settled, recorded_values = _on_recorded_facts(pack, plan, case, as_of, settled, values)
+    return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel, plan,
+                      recorded_values)
+
+
+def _on_recorded_facts(pack: Pack, plan: EnginePlan, case: Case, as_of: date | None,
+                       settled: Settled, values: tuple[Any, ...]
+                       ) -> tuple[Settled, tuple[Any, ...]]:
+    """A Standard of Care stands only if it holds on the recorded facts alone: defaults that
+    are not streamline_safe unknown, no coalesce falling back on a constant. Otherwise the
+    case is not ready (the values it rests on are requested) or is discussed."""
+    env = _environment(plan, case, as_of)
+    for name in plan.assumed_items:
+        if name not in case.facts:
+            env[name] = UNKNOWN
+    recorded_values = plan.recorded_kernel.run(env)
+    recorded = _remembered(pack, plan, recorded_values, env, complete=False).triage
+    if recorded.route == "standard_of_care" \
+            and recorded.standard_of_care == settled.triage.standard_of_care:
+        return settled, recorded_values
+    triage = unrecorded_standard(pack, settled.triage, recorded)
+    return (_with_triage(plan, settled, triage, ("recorded", values, recorded_values)),
+            recorded_values)
+
+
+def _with_triage(plan: EnginePlan, settled: Settled, triage: Triage, key: tuple[Any, ...]
+                 ) -> Settled:
+    """``settled`` with another route, remembered under ``key``."""
+    known = plan.settled.get(key)
+    if known is None:
+        known = replace(settled, triage=triage, texts={})
+        if len(plan.settled) >= _SETTLED_LIMIT:
+            plan.settled.clear()
+        plan.settled[key] = known
+    return known
 
 
 def assumed_values(pack: Pack, case: Case) -> dict[str, Any]:

@@ -161,13 +161,18 @@ def evaluation_json(evaluation: Evaluation) -> str:
     as_of = evaluation.as_of
     head = (f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
             f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
-            f'"assumed":{evaluation.assumed_json()},"derived":{evaluation.derived_json()},')
+            f'"assumed":{evaluation.assumed_json()},'
+            f'"conflicts":{_conflicts_json(evaluation)},"derived":{evaluation.derived_json()},')
     settled = evaluation.explained  # the same for every case with this pattern
     parts = settled.texts.get("json")
     if parts is None:
         parts = settled.texts["json"] = _settled_json(fragments, settled.decisions,
                                                       settled.triage)
     return head + "".join(parts)
+
+
+def _conflicts_json(evaluation: Evaluation) -> str:
+    return _dumps(evaluation.conflicts) if evaluation.settled.conflicts else "[]"
 
 
 def _settled_json(fragments: PackFragments, decisions: Sequence[DecisionResult],

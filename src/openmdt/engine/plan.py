@@ -10,7 +10,9 @@ from typing import Any
 
 from openmdt.engine.decide import DecisionPlan, plan_decisions
 from openmdt.engine.jsonout import PackFragments, pack_fragments
+from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import DataItem, Pack
+from openmdt.knowledge.recorded import assumed_items, recorded_only_kernel
 from openmdt.knowledge.values import fast_converter
 from openmdt.language import UNKNOWN, ValueType
 
@@ -34,6 +36,16 @@ class EnginePlan:
     derived_names: tuple[str, ...]  # the derived facts, in output order
     derived_dates: tuple[str, ...]  # those that are dates (output as ISO text)
     derived_texts: dict[tuple[Any, ...], str]  # JSON of the derived facts, by their values
+    assumed_items: tuple[str, ...]  # defaults a Standard of Care may not rest on
+    lazy: dict[str, Any]  # built on first use: the recorded-only kernel
+
+    @property
+    def recorded_kernel(self) -> Kernel:
+        """The pack's kernel without constant fallbacks (see knowledge.recorded)."""
+        kernel = self.lazy.get("recorded_kernel")
+        if kernel is None:
+            kernel = self.lazy["recorded_kernel"] = recorded_only_kernel(self.lazy["pack"]())
+        return kernel
 
 
 # (enum values, boolean?, lowest, highest number, floats too?): a value of the item's own type
@@ -68,7 +80,8 @@ def _build(pack: Pack) -> EnginePlan:
         fragments=pack_fragments(pack),
         settled={}, assumed={}, derived_texts={},
         derived_names=tuple(fact.name for fact in pack.derived),
-        derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE))
+        derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE),
+        assumed_items=assumed_items(pack), lazy={"pack": weakref.ref(pack)})
 
 
 def engine_plan(pack: Pack) -> EnginePlan:

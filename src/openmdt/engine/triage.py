@@ -78,11 +78,12 @@ def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
                 decisions: list[DecisionResult], order: dict[str, int]) -> Triage:
     """Route the case; full-discussion rules first, then Standards of Care, then readiness."""
     never = [(rule, values[pack.kernel.slot(rule.condition)]) for rule in pack.never_streamline]
-    held = [rule for rule, value in never if value is True]
+    held = [f"{r.reason} ({r.source})" for r, value in never if value is True]
+    held += [f"Conflicting data: {c.message}" for c in pack.conflicts
+             if values[pack.kernel.slot(c.condition)] is True]
     minutes = pack.minutes_per_case
     if held:
-        return Triage("full_discussion", None, [f"{r.reason} ({r.source})" for r in held],
-                      minutes=minutes)
+        return Triage("full_discussion", None, held, minutes=minutes)
     findings = _Findings()
     for rule, value in never:
         if value is UNKNOWN:
@@ -107,6 +108,22 @@ def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
                                           + ", ".join(ordered)], ordered)
     return Triage("full_discussion", None, _discussion_reasons(findings, decisions),
                   minutes=minutes)
+
+
+def unrecorded_standard(pack: Pack, triage: Triage, recorded: Triage) -> Triage:
+    """The route of a case whose Standard of Care (``triage``, read with the pack's defaults)
+    does not hold on its recorded facts alone (``recorded``): never a Standard of Care."""
+    soc = next(s for s in pack.standards if s.id == triage.standard_of_care)
+    if recorded.route == "not_ready":
+        requests = recorded.data_requests
+        reason = (f"{soc.title} would apply, but only with values the case does not "
+                  "record (missing or assumed by the pack)")
+        return Triage("not_ready", None, [reason, *recorded.reasons], list(requests))
+    if recorded.route == "full_discussion":
+        return recorded
+    reason = (f"{soc.title} would apply with the pack's assumed values, but on the recorded "
+              f"facts alone {recorded.standard_of_care} applies: discuss")
+    return Triage("full_discussion", None, [reason], minutes=pack.minutes_per_case)
 
 
 def _discussion_reasons(findings: _Findings, decisions: list[DecisionResult]) -> list[str]:

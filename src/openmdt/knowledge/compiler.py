@@ -11,6 +11,7 @@ from openmdt.knowledge.model import (
     ITEM_VALUE_TYPES,
     Argument,
     Candidate,
+    Conflict,
     DataItem,
     Decision,
     DerivedFact,
@@ -31,7 +32,8 @@ META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_o
              "license", "sources", "parameters", "minutes_per_case", "recommend_threshold",
              "base", "description"}
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "triage",
-             "description", "not_assessed", "default", "default_source"}
+             "description", "not_assessed", "default", "default_source", "streamline_safe",
+             "streamline_safe_source"}
 DERIVED_KEYS = {"type", "values", "expr", "table", "otherwise", "fills_item", "description",
                 "source", "label", "helper"}
 DECISION_KEYS = {"id", "title", "applies_when", "recommend_threshold", "candidates",
@@ -43,9 +45,10 @@ STANDARD_KEYS = {"id", "title", "decision", "option", "when", "source", "enabled
                  "description"}
 EXCLUSION_KEYS = {"id", "when", "reason"}
 NEVER_KEYS = {"id", "when", "reason", "source"}
+CONFLICT_KEYS = {"id", "items", "when", "message", "source"}
 TEST_KEYS = {"name", "facts", "expect", "as_of", "case_id", "site", "patient"}
 EXPECT_KEYS = {"derived", "decisions", "route", "standard_of_care", "data_requests", "error",
-               "reasons_include", "assumed"}
+               "reasons_include", "assumed", "conflicts"}
 POLARITIES = ("for", "against", "confirming", "excluding")
 STRENGTHS = ("offer", "consider", "do_not_offer", "info")
 ID_PATTERN_HINT = "ids use lower-case letters, digits, '_' and '-'"
@@ -74,6 +77,7 @@ class PackCompiler:
         self.parameters: dict[str, Any] = {}
         self.argument_ids: set[str] = set()
         self.candidate_places: dict[tuple[str, str], tuple[Position, str]] = {}
+        self.conflicts: list[Conflict] = []
 
     # -- pack.yaml -------------------------------------------------------------------------
     def compile_meta(self) -> dict[str, Any]:
@@ -179,7 +183,12 @@ class PackCompiler:
     def _with_default(self, node: LocatedDict, path: str, item: DataItem) -> DataItem:
         """An item's assumed value when a case does not record it (an explicit local policy)."""
         if "default" not in node or node.get("default") is None:
+            if "streamline_safe" in node:
+                self.reporter.report(node, "streamline_safe", f"{path}.streamline_safe",
+                                     "missing_default",
+                                     "streamline_safe marks a default; this item has none")
             return item
+        safe, safe_source = self._streamline_safe(node, path)
         source = node.get("default_source")
         if not source:
             self.reporter.report(node, "default", f"{path}.default_source", "missing_source",
@@ -191,7 +200,24 @@ class PackCompiler:
                                  f"default {node['default']!r} {problem.reason}: allowed "
                                  f"{item.allowed()}")
             return item
-        return _replace(item, default=value, default_source=_opt(source))
+        return _replace(item, default=value, default_source=_opt(source), streamline_safe=safe,
+                        streamline_safe_source=safe_source)
+
+    def _streamline_safe(self, node: LocatedDict, path: str) -> tuple[bool, str | None]:
+        """Whether a Standard of Care may rest on the item's default: only when the pack says
+        so explicitly, citing whose decision it is."""
+        safe = node.get("streamline_safe", False)
+        if not isinstance(safe, bool):
+            self.reporter.report(node, "streamline_safe", f"{path}.streamline_safe",
+                                 "wrong_type", "streamline_safe is true or false")
+            return False, None
+        source = node.get("streamline_safe_source")
+        if safe and not source:
+            self.reporter.report(node, "streamline_safe", f"{path}.streamline_safe_source",
+                                 "missing_source",
+                                 "a default a Standard of Care may rest on needs "
+                                 "streamline_safe_source saying who agreed it")
+        return safe, _opt(source) if safe else None
 
     def _not_assessed(self, node: LocatedDict, path: str, values: tuple[str, ...] | None
                       ) -> frozenset[str]:
@@ -464,10 +490,12 @@ class PackCompiler:
         rep = self.reporter
         if (doc := rep.mapping(doc, None, "standards", doc)) is None:
             return [], []
-        rep.check_keys(doc, "standards", {"standards", "never_streamline", "disable", "enable"})
+        rep.check_keys(doc, "standards", {"standards", "never_streamline", "disable", "enable",
+                                          "conflicts"})
         by_id = {d.id: d for d in decisions}
         standards = [s for s in self._standards(doc, by_id) if s is not None]
         never = [n for n in self._never(doc) if n is not None]
+        self.conflicts = [c for c in self._conflicts(doc) if c is not None]
         return standards, never
 
     def _standards(self, doc: LocatedDict, decisions: Mapping[str, Decision]):
@@ -536,6 +564,40 @@ class PackCompiler:
             if expr is not None:
                 yield NeverStreamline(str(node.get("id")), expr, str(node.get("reason")),
                                       str(node.get("source") or ""))
+
+    def _conflicts(self, doc: LocatedDict):
+        rep = self.reporter
+        nodes = rep.sequence(doc, "conflicts", "conflicts", doc.get("conflicts")) or []
+        seen: set[str] = set()
+        for index, node in enumerate(nodes):
+            path = f"conflicts[{index}]"
+            if (node := rep.mapping(nodes, index, path, node)) is None:
+                continue
+            rep.check_keys(node, path, CONFLICT_KEYS,
+                           required=("id", "items", "when", "message", "source"))
+            conflict_id = rep.text(node, "id", path) or f"conflict_{index}"
+            if conflict_id in seen:
+                rep.report(node, "id", f"{path}.id", "duplicate_id",
+                           f"conflict id {conflict_id!r} is used twice")
+            seen.add(conflict_id)
+            items = self._conflict_items(node, path)
+            expr = rep.expression(node, "when", path, self.symbols, ValueType.BOOLEAN)
+            if expr is not None and items is not None:
+                yield Conflict(conflict_id, items, expr, str(node.get("message")),
+                               str(node.get("source") or ""))
+
+    def _conflict_items(self, node: LocatedDict, path: str) -> tuple[str, ...] | None:
+        listed = node.get("items")
+        if not isinstance(listed, list) or not listed:
+            self.reporter.report(node, "items", f"{path}.items", "wrong_shape",
+                                 "items is a list of the data items that disagree")
+            return None
+        unknown = [str(name) for name in listed if str(name) not in self.items]
+        for name in unknown:
+            self.reporter.report(node, "items", f"{path}.items", "unknown_item",
+                                 f"{name!r} is not an item of the data dictionary",
+                                 did_you_mean(name, self.items))
+        return None if unknown else tuple(str(name) for name in listed)
 
     # -- tests/*.yaml -------------------------------------------------------------------------
     def compile_tests(self) -> list[PackTest]:
@@ -615,4 +677,4 @@ def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: 
         items=MappingProxyType(dict(compiler.items)), derived=tuple(derived),
         decisions=tuple(decisions), standards=tuple(standards),
         never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root),
-        dependencies=MappingProxyType(dict(dependencies)))
+        dependencies=MappingProxyType(dict(dependencies)), conflicts=tuple(compiler.conflicts))

@@ -55,6 +55,8 @@ def pack_conditions(pack: Pack) -> Iterator[Expression]:
             yield exclusion.condition
     for rule in pack.never_streamline:
         yield rule.condition
+    for conflict in pack.conflicts:
+        yield conflict.condition
     for item in pack.items.values():
         if item.triage_when is not None:
             yield item.triage_when
@@ -287,6 +289,8 @@ class _Writer:
                          body)
         for rule in self.pack.never_streamline:
             self._slot(rule.condition, slots, self.body)
+        for conflict in self.pack.conflicts:
+            self._slot(conflict.condition, slots, self.body)
         for name, item in self.pack.items.items():
             if item.triage_when is not None:
                 body = []

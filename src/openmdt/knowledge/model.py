@@ -44,6 +44,9 @@ class DataItem:
     not_assessed: frozenset[str] = frozenset()
     default: Any = None
     default_source: str | None = None
+    # A default that a Standard of Care may rest on: only when the pack says so, with a source.
+    streamline_safe: bool = False
+    streamline_safe_source: str | None = None
 
     def allowed(self) -> str:
         """What values are allowed, in words, for error messages."""
@@ -171,6 +174,21 @@ class NeverStreamline:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Recorded facts that cannot all be true: reported, never resolved silently.
+
+    When ``condition`` holds the case goes to full discussion with ``message``; ``items`` are
+    the data items whose recorded values are shown with it.
+    """
+
+    id: str
+    items: tuple[str, ...]
+    condition: Expression
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
 class PackTest:
     """One pack test: facts in, expectations out."""
 
@@ -214,6 +232,7 @@ class Pack:
     never_streamline: tuple[NeverStreamline, ...]
     tests: tuple[PackTest, ...]
     root: str
+    conflicts: tuple[Conflict, ...] = ()
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
     kernel: Any = field(default=None, compare=False, repr=False)
 

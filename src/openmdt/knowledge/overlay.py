@@ -115,8 +115,8 @@ def _merge_standards(base: Any, overlay: Any) -> Any:
             soc["enabled"] = soc.get("id") in enabled
         switched.append(soc)
     merged["standards"] = _copy_list(LocatedList(base.position), switched)
-    merged["never_streamline"] = _copy_list(LocatedList(base.position),
-                                            _merge_rules(base, overlay, "never_streamline"))
+    for key in ("never_streamline", "conflicts"):
+        merged[key] = _copy_list(LocatedList(base.position), _merge_rules(base, overlay, key))
     return merged
 
 
