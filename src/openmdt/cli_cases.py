@@ -59,6 +59,12 @@ def _print_text(outcome: CaseOutcome) -> None:
               + (f" ({triage['standard_of_care']})" if triage["standard_of_care"] else ""))
     derived = ", ".join(f"{k}={v}" for k, v in data["derived"].items() if v is not None)
     out.print(f"  derived: {derived or '-'}", markup=False)
+    if data["assumed"]:
+        assumed = ", ".join(f"{k}={v}" for k, v in data["assumed"].items())
+        out.print(f"  assumed (not recorded): {assumed}", markup=False)
+    for conflict in data["conflicts"]:
+        values = ", ".join(f"{k}={v}" for k, v in conflict["values"].items())
+        out.print(f"  CONFLICT: {conflict['message']} ({values})", markup=False)
     for decision in data["decisions"]:
         if decision["status"] == "not_applicable":
             continue

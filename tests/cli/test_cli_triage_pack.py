@@ -117,7 +117,7 @@ def test_pack_check_of_a_good_pack() -> None:
     assert run.exit_code == 0
     assert run.stdout.startswith("pack mini-test 0.1.0 (sha256:")
     assert run.stdout.rstrip().endswith("ok - 9 items, 2 derived facts, 1 decisions, "
-                                        "1 Standards of Care, 5 tests")
+                                        "1 Standards of Care, 0 conflict checks, 5 tests")
 
 
 def _broken_copy(tmp_path: Path) -> Path:

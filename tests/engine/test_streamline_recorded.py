@@ -222,3 +222,16 @@ def test_property_cases_do_reach_the_standard_of_care() -> None:
     assert run(pack, facts)["triage"]["route"] == "standard_of_care"
     assert items_read(pack, facts, "low_watch") == {
         "score", "grade", "stage", "fit", "spread", "history", "consent"}
+
+
+def test_text_output_shows_conflicts_and_assumed_values(guarded: Pack, tmp_path: Path) -> None:
+    case = {"case_id": "c1", "facts": {**LOW_FIT, "history": False, "part_a": 2, "part_b": 1}}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    result = subprocess.run([OPENMDT, "evaluate", str(path), "--pack", guarded.root,
+                             "--as-of", "2026-01-01", "--format", "text"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "CONFLICT: the recorded grade 1 disagrees with its parts (grade=1, part_a=2, " \
+           "part_b=1)" in result.stdout
+    assert "assumed (not recorded): consent=True" in result.stdout

@@ -47,6 +47,9 @@ def _iso_date(v: Any) -> bool:
 
 # The prostate pack's data dictionary as the brief gives it: name -> accepted value.
 FACT_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "pathway_point": _one_of("pre_biopsy", "new_diagnosis", "post_prostatectomy",
+                             "biochemical_relapse", "active_surveillance_review", "on_adt",
+                             "castration_resistant"),
     "age": _integer(45, 95),
     "psa": lambda v: _number(0, 10000)(v) and round(v, 2) == v,
     "grade_group": _integer(1, 5),
@@ -71,10 +74,19 @@ FACT_CHECKS: dict[str, Callable[[Any], bool]] = {
     "adt_start_date": _iso_date,
     "visceral_metastases": _boolean,
     "bone_metastasis_count": _integer(0, 1000),
-    "brca_status": _one_of("pathogenic_variant", "no_variant"),
+    "brca_status": _one_of("pathogenic_variant", "no_variant", "not_tested"),
     "prior_arta": _boolean,
     "prior_docetaxel": _boolean,
     "histology": _one_of("acinar_adenocarcinoma", "other"),
+    "family_history_strong": _boolean,
+    "african_caribbean_family_background": _boolean,
+    "dre_abnormal": _boolean,
+    "previous_negative_biopsy": _boolean,
+    "active_surveillance_unacceptable": _boolean,
+    "long_term_adt_planned": _boolean,
+    "radiotherapy_planned": _boolean,
+    "metastatic_volume": _one_of("low", "high"),
+    "relapse_psa": _number(0, 10000),
 }
 
 

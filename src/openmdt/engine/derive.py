@@ -25,5 +25,16 @@ def unknown_inputs(pack: Pack, names: Iterable[str], env: dict[str, Any], found:
         if name in pack.items:
             found.add(name)
         elif name in pack.dependencies:
-            unknown_inputs(pack, pack.dependencies[name], env, found)
+            inputs = pack.dependencies[name]
+            before = len(found)
+            unknown_inputs(pack, inputs, env, found)
+            if len(found) == before and not _has_unknown_input(pack, inputs, env):
+                # Unknown although every input is recorded: the recorded values do not
+                # settle it (NX where nodal staging is needed), so its own items are asked for.
+                found.update(n for n in inputs if n in pack.items)
     return found
+
+
+def _has_unknown_input(pack: Pack, names: Iterable[str], env: dict[str, Any]) -> bool:
+    return any(env.get(n, UNKNOWN) is UNKNOWN for n in names if n in pack.items
+               or n in pack.dependencies)

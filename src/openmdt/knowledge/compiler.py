@@ -48,7 +48,7 @@ NEVER_KEYS = {"id", "when", "reason", "source"}
 CONFLICT_KEYS = {"id", "items", "when", "message", "source"}
 TEST_KEYS = {"name", "facts", "expect", "as_of", "case_id", "site", "patient"}
 EXPECT_KEYS = {"derived", "decisions", "route", "standard_of_care", "data_requests", "error",
-               "reasons_include", "assumed", "conflicts"}
+               "reasons_include", "assumed", "conflicts", "data_requests_include"}
 POLARITIES = ("for", "against", "confirming", "excluding")
 STRENGTHS = ("offer", "consider", "do_not_offer", "info")
 ID_PATTERN_HINT = "ids use lower-case letters, digits, '_' and '-'"

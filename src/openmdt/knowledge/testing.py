@@ -79,6 +79,13 @@ def check_expectations(expect: dict[str, Any], output: dict[str, Any]) -> list[s
     if "data_requests" in expect:
         failures += _compare("data_requests", expect["data_requests"], triage["data_requests"],
                              as_set=True)
+    missing = set(expect.get("data_requests_include") or []) - set(triage["data_requests"])
+    if missing:
+        failures.append(f"data_requests: expected to include {sorted(missing)}, got "
+                        f"{triage['data_requests']}")
+    if "conflicts" in expect:
+        failures += _compare("conflicts", list(expect["conflicts"] or []),
+                             [c["id"] for c in output["conflicts"]], as_set=True)
     for phrase in expect.get("reasons_include") or []:
         if not any(phrase.lower() in r.lower() for r in triage["reasons"]):
             failures.append(f"no triage reason mentions {phrase!r}: {triage['reasons']}")

@@ -77,13 +77,17 @@ SITE = "prostate"
 
 # The prostate pack's data dictionary, in the order of the CSV columns.
 PROSTATE_FACT_NAMES = (
-    "age", "psa", "grade_group", "gleason_primary", "gleason_secondary", "t_stage", "n_stage",
+    "pathway_point", "age", "psa", "grade_group", "gleason_primary", "gleason_secondary",
+    "t_stage", "n_stage",
     "m_stage", "who_performance_status", "fit_for_radical_treatment", "castration_resistant",
     "mri_likert", "mri_biopsy_concordant", "docetaxel_suitable", "life_expectancy_years",
     "declines_radical_treatment", "significant_comorbidity", "biopsy_done",
     "prior_radical_treatment", "biochemical_relapse", "psa_doubling_time_months",
     "adt_start_date", "visceral_metastases", "bone_metastasis_count", "brca_status",
-    "prior_arta", "prior_docetaxel", "histology",
+    "prior_arta", "prior_docetaxel", "histology", "family_history_strong",
+    "african_caribbean_family_background", "dre_abnormal", "previous_negative_biopsy",
+    "active_surveillance_unacceptable", "long_term_adt_planned", "radiotherapy_planned",
+    "metastatic_volume", "relapse_psa",
 )
 TRIAGE_ITEMS = ("psa", "grade_group", "t_stage", "m_stage", "mri_biopsy_concordant",
                 "fit_for_radical_treatment")
@@ -98,6 +102,14 @@ NON_ACINAR_SHARE = 0.01
 DECLINES_RADICAL_SHARE = 0.04
 CRPC_METASTATIC_SHARE = 0.60
 BRCA_PATHOGENIC_SHARE = 0.12  # BRCA1/2 alterations in mCRPC, about 1 in 8 (PROfound era)
+# Planning assumptions (ours, not published figures) for the items the safety revision added.
+STRONG_FAMILY_HISTORY_SHARE = 0.06
+AFRICAN_CARIBBEAN_SHARE = 0.05
+ABNORMAL_DRE_SHARE = 0.25
+PREVIOUS_NEGATIVE_BIOPSY_SHARE = 0.10
+SURVEILLANCE_UNACCEPTABLE_SHARE = 0.05
+GERMLINE_TESTED_SHARE = 0.10  # of new diagnoses: a germline result already recorded
+RADIOTHERAPY_CHOSEN_SHARE = 0.60  # of fit CPG 4-5 or N1: radiotherapy (with long-term ADT)
 
 _AGE_SD = 8.0
 _MIN_AGE, _MAX_AGE = 45, 95
@@ -156,12 +168,23 @@ def _case(rng: random.Random, number: int, as_of: date, taken: set[str]) -> dict
 
 
 def _never_streamlined(facts: Facts) -> bool:
-    """Say whether discordance or rare histology already send the case to full discussion.
+    """Say whether discordance, rare histology or a fitness conflict already send the case to
+    full discussion.
 
     Such a case is discussed whatever else is known (note 3.5), so a missing item would not
     leave its route open; it never loses one.
     """
-    return facts.get("mri_biopsy_concordant") is False or facts.get("histology") == "other"
+    if facts.get("mri_biopsy_concordant") is False or facts.get("histology") == "other":
+        return True
+    return _fitness_conflict(facts)
+
+
+def _fitness_conflict(facts: Facts) -> bool:
+    """Say whether the fitness flag disagrees with PS and age (the pack's conflicts)."""
+    fit, status = facts.get("fit_for_radical_treatment"), facts.get("who_performance_status")
+    if fit is None or status is None:
+        return False
+    return (not fit and status <= 1 and facts.get("age", 0) < 70) or (fit and status >= 3)
 
 
 def _blank_one_item(rng: random.Random, draft: _Draft) -> None:
@@ -194,8 +217,15 @@ def _new_localised(rng: random.Random) -> _Draft:
         "declines_radical_treatment": rng.random() < DECLINES_RADICAL_SHARE,
         "mri_likert": weighted_choice(rng, _LIKERT_BY_CPG[cpg]),
         "mri_biopsy_concordant": rng.random() >= DISCORDANT_SHARE,
-        "histology": _histology(rng), **_pathway_flags(biopsy_done=True),
+        "histology": _histology(rng), **_pathway_flags("new_diagnosis", biopsy_done=True),
+        **_family(rng),
+        "active_surveillance_unacceptable": rng.random() < SURVEILLANCE_UNACCEPTABLE_SHARE,
     }
+    if cpg >= 4 or facts["n_stage"] == "N1":
+        radiotherapy = facts["fit_for_radical_treatment"] and (
+            rng.random() < RADIOTHERAPY_CHOSEN_SHARE)
+        facts |= {"radiotherapy_planned": radiotherapy, "long_term_adt_planned": radiotherapy,
+                  "prior_arta": False}
     return _Draft(facts, _localised_missable(tumour, cpg))
 
 
@@ -211,7 +241,8 @@ def _new_metastatic(rng: random.Random, as_of: date) -> _Draft:
         "docetaxel_suitable": _docetaxel_suitable(rng, age, health),
         "adt_start_date": _recent_adt_start(rng, as_of).isoformat(),
         "prior_arta": False, "prior_docetaxel": False,
-        "histology": _histology(rng), **_pathway_flags(biopsy_done=True),
+        "histology": _histology(rng), **_pathway_flags("new_diagnosis", biopsy_done=True),
+        **_family(rng), "metastatic_volume": _volume(spread),
     }
     missable = {"m_stage": 2.0}
     # LATITUDE high risk needs two of Gleason >= 8, >= 3 bone lesions, visceral disease.
@@ -228,7 +259,11 @@ def _pre_biopsy_mri(rng: random.Random, as_of: date) -> _Draft:
         "age": age, "psa": rounded_within(math.exp(rng.gauss(math.log(7.0), 0.5)), 3.0, 60.0),
         "mri_likert": weighted_choice(rng, {1: 20, 2: 17, 3: 18, 4: 25, 5: 20}), **health,
         "fit_for_radical_treatment": _fit_for_radical_treatment(rng, health),
-        **_pathway_flags(biopsy_done=False),
+        **_pathway_flags("pre_biopsy", biopsy_done=False), "m_stage": "M0",
+        "dre_abnormal": rng.random() < ABNORMAL_DRE_SHARE,
+        "family_history_strong": rng.random() < STRONG_FAMILY_HISTORY_SHARE,
+        "african_caribbean_family_background": rng.random() < AFRICAN_CARIBBEAN_SHARE,
+        "previous_negative_biopsy": rng.random() < PREVIOUS_NEGATIVE_BIOPSY_SHARE,
     }
     # Whether to biopsy turns on the Likert score alone, so no triage item is left to lose.
     return _Draft(facts)
@@ -240,7 +275,8 @@ def _biochemical_relapse(rng: random.Random, as_of: date) -> _Draft:
     prior = weighted_choice(rng, {"prostatectomy": 55, "radiotherapy": 45})
     health = _general_health(rng, age, advanced=False)
     facts = {
-        "age": age, "psa": _relapse_psa(rng, prior),
+        "age": age, "psa": rounded_within(math.exp(rng.gauss(math.log(9.0), 0.6)), 2.0, 80.0),
+        "relapse_psa": _relapse_psa(rng, prior),
         **_grading(rng, weighted_choice(rng, {1: 5, 2: 35, 3: 30, 4: 15, 5: 15})),
         "t_stage": weighted_choice(rng, {"T2": 20, "T2c": 25, "T3a": 35, "T3b": 20}),
         "n_stage": weighted_choice(rng, {"N0": 85, "N1": 10, "NX": 5}), "m_stage": "M0", **health,
@@ -248,7 +284,8 @@ def _biochemical_relapse(rng: random.Random, as_of: date) -> _Draft:
         "psa_doubling_time_months": rounded_within(
             math.exp(rng.gauss(math.log(9.0), 0.8)), 1.0, 60.0),
         "histology": _histology(rng),
-        **_pathway_flags(biopsy_done=True, prior_radical=prior, relapse=True),
+        **_pathway_flags("biochemical_relapse", biopsy_done=True, prior_radical=prior,
+                         relapse=True),
     }
     # Salvage radiotherapy is for relapse with no known metastases: restaging decides it.
     return _Draft(facts, {"m_stage": 1.0})
@@ -267,12 +304,14 @@ def _castration_resistant(rng: random.Random, as_of: date) -> _Draft:
         "docetaxel_suitable": _docetaxel_suitable(rng, age, health),
         "adt_start_date": (as_of - timedelta(days=round(365.25 * years_on_adt))).isoformat(),
         "histology": _histology(rng),
-        **_pathway_flags(biopsy_done=True, prior_radical=prior, castration_resistant=True),
+        **_pathway_flags("castration_resistant", biopsy_done=True, prior_radical=prior,
+                         castration_resistant=True),
     }
     if rng.random() < CRPC_METASTATIC_SHARE:
         facts |= _metastatic_crpc_history(rng)
     else:
-        facts |= {"m_stage": "M0", "prior_arta": False, "psa_doubling_time_months":
+        facts |= {"m_stage": "M0", "prior_arta": False, "prior_docetaxel": False,
+                  "psa_doubling_time_months":
                   rounded_within(math.exp(rng.gauss(math.log(8.0), 0.6)), 1.0, 60.0)}
     return _Draft(facts, {"m_stage": 1.0})
 
@@ -396,11 +435,28 @@ def _histology(rng: random.Random) -> str:
     return "other" if rng.random() < NON_ACINAR_SHARE else "acinar_adenocarcinoma"
 
 
-def _pathway_flags(*, biopsy_done: bool, prior_radical: str = "none", relapse: bool = False,
-                   castration_resistant: bool = False) -> Facts:
+def _pathway_flags(point: str, *, biopsy_done: bool, prior_radical: str = "none",
+                   relapse: bool = False, castration_resistant: bool = False) -> Facts:
     """Return the facts that tell the pathways apart, known for every case."""
-    return {"biopsy_done": biopsy_done, "prior_radical_treatment": prior_radical,
-            "biochemical_relapse": relapse, "castration_resistant": castration_resistant}
+    return {"pathway_point": point, "biopsy_done": biopsy_done,
+            "prior_radical_treatment": prior_radical, "biochemical_relapse": relapse,
+            "castration_resistant": castration_resistant}
+
+
+def _family(rng: random.Random) -> Facts:
+    """Draw family history and the germline result of a new diagnosis."""
+    tested = rng.random() < GERMLINE_TESTED_SHARE
+    result = "not_tested"
+    if tested:
+        result = "pathogenic_variant" if rng.random() < BRCA_PATHOGENIC_SHARE else "no_variant"
+    return {"family_history_strong": rng.random() < STRONG_FAMILY_HISTORY_SHARE,
+            "brca_status": result}
+
+
+def _volume(spread: Facts) -> str:
+    """CHAARTED-style volume from the drawn spread: visceral or 4+ bone metastases is high."""
+    high = spread["visceral_metastases"] or spread["bone_metastasis_count"] >= 4
+    return "high" if high else "low"
 
 
 def _localised_missable(tumour: Tumour, cpg: int) -> dict[str, float]:
