@@ -294,4 +294,19 @@ def test_case_page_shows_the_values_the_pack_assumed(coordinator: Browser) -> No
     page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
     assert page.status_code == 200
     assert "Not recorded, so the knowledge pack assumed" in page.text
-    assert "Histology" in page.text
+    assumed = page.text.split("Not recorded, so the knowledge pack assumed", 1)[1]
+    assert "<strong>Significant comorbidity</strong> = No" in assumed.split("</p>", 1)[0]
+
+
+def test_case_page_shows_conflicting_data_with_labels_and_values(coordinator: Browser) -> None:
+    meeting_id = create_meeting(coordinator)
+    text = ("case_id,pathway_point,psa,grade_group,gleason_primary,gleason_secondary,t_stage,"
+            "n_stage,m_stage\nA1,new_diagnosis,6.1,1,4,3,T2a,N0,M0\n")
+    assert import_list(coordinator, meeting_id, text).status_code == 303
+    html = coordinator.client.get(f"/meetings/{meeting_id}").text
+    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
+    assert page.status_code == 200
+    assert "Conflicting data: discuss before acting" in page.text
+    assert ("The recorded ISUP grade group does not match the recorded Gleason patterns "
+            "(ISUP grade group: <strong>1</strong>; Gleason primary pattern: <strong>4</strong>;"
+            " Gleason secondary pattern: <strong>3</strong>).") in page.text

@@ -158,6 +158,23 @@ class TriageView:
 
 
 @dataclass(frozen=True)
+class ConflictView:
+    """Recorded facts that contradict each other, with their labels and values."""
+
+    message: str
+    values: Sequence[tuple[str, str]]  # (label, value as shown)
+
+
+def conflict_views(evaluation: Mapping[str, Any], items: Mapping[str, Any]
+                   ) -> list[ConflictView]:
+    """The conflicts of a stored evaluation (none for one stored before they existed)."""
+    return [ConflictView(str(c["message"]),
+                         [(_label(name, items), format_fact(items.get(name), value))
+                          for name, value in c["values"].items()])
+            for c in evaluation.get("conflicts") or ()]
+
+
+@dataclass(frozen=True)
 class EvaluationView:
     """Everything the case page shows from one stored evaluation."""
 
@@ -165,8 +182,8 @@ class EvaluationView:
     derived: Sequence[DerivedView]
     triage: TriageView
     pack: str
-    warnings: Sequence[str] = field(default_factory=tuple)
     assumed: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
+    conflicts: Sequence[ConflictView] = field(default_factory=tuple)
 
     def option_titles(self) -> dict[str, str]:
         """Every candidate's id mapped to its title (for outcomes and letters)."""
@@ -323,7 +340,7 @@ def evaluation_view(
         derived=_derived_views(evaluation, items, derived_definitions or {}),
         triage=triage_view(evaluation, items, standard_titles),
         pack=pack_line(evaluation),
-        warnings=[str(w) for w in _as_list(_first(evaluation, "warnings", "conflicts"))],
+        conflicts=conflict_views(evaluation, items),
         assumed=[(_label(name, items), format_fact(items.get(name), value))
                  for name, value in (_first(evaluation, "assumed", default={}) or {}).items()],
     )
