@@ -122,6 +122,7 @@ class DecisionPlan:
     decision: Decision
     applies_slot: int | None
     argument_slots: tuple[tuple[int, int], ...]  # (first, end) per candidate
+    arguments_span: tuple[int, int] = (0, 0)  # (first, end) of all the decision's arguments
 
 
 @dataclass
@@ -140,12 +141,12 @@ class DecisionResult:
 
     def argument_values(self) -> tuple[Any, ...]:
         """The value of every argument of the decision, in order."""
-        slots = self.plan.argument_slots if self.plan else ()
-        if not slots:
+        first, end = self.plan.arguments_span if self.plan else (0, 0)
+        if first == end:
             return ()
         if self.kernel_values is None:
             raise self._skipped()
-        return tuple(self.kernel_values[slots[0][0]:slots[-1][1]])
+        return tuple(self.kernel_values[first:end])
 
     @property
     def candidates(self) -> list[CandidateResult]:
@@ -188,7 +189,12 @@ def plan_decisions(pack: Pack) -> list[DecisionPlan]:
             first = pack.kernel.slot(candidate.arguments[0].condition) if candidate.arguments \
                 else 0
             ranges.append((first, first + len(candidate.arguments)))
-        plans.append(DecisionPlan(decision, applies, tuple(ranges)))
+        # A candidate without arguments has an empty range anywhere: the decision's span
+        # comes from the candidates that have arguments (a span ending at such a candidate's
+        # empty range once let one case's results be shown for another).
+        filled = [r for r in ranges if r[1] > r[0]]
+        span = (min(r[0] for r in filled), max(r[1] for r in filled)) if filled else (0, 0)
+        plans.append(DecisionPlan(decision, applies, tuple(ranges), span))
     return plans
 
 
