@@ -25,6 +25,7 @@ from openmdt.cli_support import (
 )
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
 from openmdt.engine.batch import CaseOutcome, evaluate_records
+from openmdt.engine.evaluate import Detail
 from openmdt.knowledge import Pack
 from openmdt.reports.agenda_html import render_agenda_html
 
@@ -41,6 +42,11 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluation date (Y
 class EvaluateFormat(StrEnum):
     json = "json"
     text = "text"
+
+
+class DetailChoice(StrEnum):
+    full = "full"
+    summary = "summary"
 
 
 class TriageFormat(StrEnum):
@@ -87,7 +93,12 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                      format: Annotated[EvaluateFormat, typer.Option(
                          "--format", help="json (one object per case) or text.")
                      ] = EvaluateFormat.json,
-                     jobs: JobsOpt = 1) -> None:
+                     jobs: JobsOpt = 1,
+                     detail: Annotated[DetailChoice, typer.Option(
+                         "--detail", help="full (every candidate with its arguments' texts "
+                         "and sources) or summary (ids and results only; 'openmdt pack show "
+                         "ID --format json' gives the texts once).")] = DetailChoice.full
+                     ) -> None:
     """Evaluate cases: derived facts, every decision with its candidates and arguments, triage."""
     chosen = load_pack_or_exit(pack)
     source = read_input_text(file)
@@ -100,12 +111,12 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
         raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
     with long_run():
         failed = _write_json_lines(source, chosen, when,
-                                   jobs or default_jobs(source.line_count()))
+                                   jobs or default_jobs(source.line_count()), detail.value)
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
 
 
-def _write_json_lines(source: InputText, pack: Pack | None, as_of: date | None, jobs: int
-                      ) -> bool:
+def _write_json_lines(source: InputText, pack: Pack | None, as_of: date | None, jobs: int,
+                      detail: Detail = "full") -> bool:
     """One JSON object per line, in input order; whether any case was rejected.
 
     Several processes are used only for a JSONL file and a real standard output (a file,
@@ -114,10 +125,11 @@ def _write_json_lines(source: InputText, pack: Pack | None, as_of: date | None, 
     fd = _output_fd()
     if jobs > 1 and fd is not None and source.format == "jsonl":
         sys.stdout.flush()  # the workers write after whatever is already out
-        return evaluate_jsonl_in_parallel(source.text, source.name, pack, as_of, jobs, fd)
+        return evaluate_jsonl_in_parallel(source.text, source.name, pack, as_of, jobs, fd,
+                                          detail)
     write = sys.stdout.write
     failed = False
-    for text, rejected in json_lines(source.cases(), pack, as_of):
+    for text, rejected in json_lines(source.cases(), pack, as_of, detail):
         failed |= rejected
         write(text + "\n")
     sys.stdout.flush()

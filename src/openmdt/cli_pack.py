@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openmdt.cli_support import Exit, err_console
+from openmdt.cli_support import Exit, err_console, load_pack_or_exit
 from openmdt.knowledge import Pack, check_pack, load_pack, shipped_pack_ids
+from openmdt.knowledge.describe import describe_pack
 from openmdt.knowledge.diagnostics import PackLoadError
 from openmdt.knowledge.testing import run_pack_tests
 
@@ -65,6 +69,37 @@ def _print_defaults(pack: Pack) -> None:
         safe = (f"  streamline_safe: {item.streamline_safe_source}" if item.streamline_safe
                 else "  (case not ready for a Standard of Care until recorded)")
         out.print(f"  {item.name} = {item.default!r}  [{item.default_source}]{safe}",
+                  markup=False)
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@pack_app.command("show")
+def show(ref: PackRef,
+         format: Annotated[ShowFormat, typer.Option(
+             "--format", help="text (titles and ids) or json (every text, source and "
+                              "condition, for reading --detail summary output).")
+         ] = ShowFormat.text) -> None:
+    """What a pack contains: items, derived facts, decisions, options and their arguments."""
+    pack = load_pack_or_exit(ref)
+    assert pack is not None  # a reference is always given
+    described = describe_pack(pack)
+    if format is ShowFormat.json:
+        sys.stdout.write(json.dumps(described, indent=2, ensure_ascii=False) + "\n")
+        return
+    out.print(f"{pack.id} {pack.version} - {pack.title}", markup=False)
+    for decision in described["decisions"]:
+        out.print(f"\n{decision['id']}: {decision['title']}", markup=False)
+        for candidate in decision["candidates"]:
+            arguments = ", ".join(a["id"] for a in candidate["arguments"]) or "-"
+            out.print(f"  {candidate['id']}: {candidate['title']}  [{arguments}]",
+                      markup=False)
+    for standard in described["standards"]:
+        state = "" if standard["enabled"] else " (switched off)"
+        out.print(f"\nStandard of Care {standard['id']}{state}: {standard['title']}",
                   markup=False)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from openmdt.cases import CaseInput
 from openmdt.cases.readers import mark_duplicate, read_jsonl_lines
 from openmdt.engine.batch import evaluate_records
+from openmdt.engine.evaluate import Detail
 from openmdt.knowledge import Pack
 
 CHUNK = 64  # lines per task
@@ -42,11 +43,13 @@ def default_jobs(cases: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def json_lines(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None
-               ) -> Iterator[tuple[str, bool]]:
-    """(JSON line without its newline, rejected) for each record, in this process."""
-    for outcome in evaluate_records(records, pack, as_of, explain=True):
-        yield outcome.to_json(), outcome.evaluation is None
+def json_lines(records: Iterable[CaseInput], pack: Pack | None, as_of: date | None,
+               detail: Detail = "full") -> Iterator[tuple[str, bool]]:
+    """(JSON line without its newline, rejected) for each record, in this process. A summary
+    shows nothing of a decision that does not apply, so its arguments are never computed."""
+    explain = detail == "full"
+    for outcome in evaluate_records(records, pack, as_of, explain=explain):
+        yield outcome.to_json(detail), outcome.evaluation is None
 
 
 class _Shared:
@@ -54,6 +57,7 @@ class _Shared:
 
     pack: Pack | None = None
     as_of: date | None = None
+    detail: Detail = "full"
     source = "<input>"
     output_fd = 1
     turn: Any = None  # multiprocessing.Value: the chunk whose turn it is to write
@@ -107,7 +111,8 @@ def _settle_repeats(records: list[CaseInput], texts: list[tuple[str, bool]]
     for record, (text, rejected) in zip(records, texts, strict=True):
         marked = mark_duplicate(record, _Worker.seen)
         if marked is not record:
-            text, rejected = next(json_lines([marked], _Shared.pack, _Shared.as_of))
+            text, rejected = next(json_lines([marked], _Shared.pack, _Shared.as_of,
+                                             _Shared.detail))
         elif record.error is None and record.case_id is not None:
             entries.append(json.dumps([record.case_id, record.line]) + "\n")
         result.append((text, rejected))
@@ -125,7 +130,7 @@ def _evaluate_and_write(task: Task) -> bool:
     """
     number, first, lines = task
     records = list(read_jsonl_lines(lines, first, _Shared.source))
-    texts = list(json_lines(records, _Shared.pack, _Shared.as_of))
+    texts = list(json_lines(records, _Shared.pack, _Shared.as_of, _Shared.detail))
     with _Shared.turn_changed:
         _Shared.turn_changed.wait_for(lambda: _Shared.turn.value == number)
         try:
@@ -138,12 +143,13 @@ def _evaluate_and_write(task: Task) -> bool:
 
 
 def evaluate_jsonl_in_parallel(text: str, source: str, pack: Pack | None, as_of: date | None,
-                               jobs: int, fd: int) -> bool:
+                               jobs: int, fd: int, detail: Detail = "full") -> bool:
     """Evaluate the cases of a JSONL text on ``jobs`` worker processes, which write the JSON
     lines to the file descriptor ``fd`` in input order; whether any case was rejected."""
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryFile() as log:
         _Shared.pack, _Shared.as_of, _Shared.source, _Shared.output_fd = pack, as_of, source, fd
+        _Shared.detail = detail
         _Shared.turn = context.Value("q", 0, lock=False)
         _Shared.turn_changed = context.Condition()
         _Shared.log_fd = log.fileno()

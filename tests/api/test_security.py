@@ -214,3 +214,18 @@ def test_stateless_evaluate_needs_auth_and_stores_nothing(client, tenants):
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["code"] == "value_out_of_range"
+
+
+def test_stateless_evaluate_gives_a_summary_on_request(client, tenants):
+    case = synthetic_list(1)[0]
+    full = client.post("/api/v1/evaluate", json={"case": case, "as_of": "2026-11-27"},
+                       headers=tenants.headers("clinician")).json()
+    summary = client.post(
+        "/api/v1/evaluate", json={"case": case, "as_of": "2026-11-27", "detail": "summary"},
+        headers=tenants.headers("clinician"))
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["triage"] == full["triage"]
+    assert "title" not in summary.json()["decisions"][0]
+    bad = client.post("/api/v1/evaluate", json={"case": case, "detail": "short"},
+                      headers=tenants.headers("clinician"))
+    assert bad.status_code == 422

@@ -8,7 +8,7 @@ from datetime import date
 
 from openmdt.cases.errors import CaseError
 from openmdt.cases.readers import CaseInput
-from openmdt.engine.evaluate import Evaluation, evaluate
+from openmdt.engine.evaluate import Detail, Evaluation, evaluate
 from openmdt.knowledge import Pack, PackLoadError, pack_for_site
 
 
@@ -20,17 +20,17 @@ class CaseOutcome:
     evaluation: Evaluation | None
     error: CaseError | None
 
-    def to_json(self) -> str:
+    def to_json(self, detail: Detail = "full") -> str:
         """One line of compact JSON: the evaluation, or the error with its input line."""
         if self.evaluation is not None:
-            return self.evaluation.to_json()
+            return self.evaluation.to_json(detail)
         from openmdt.engine.jsonout import dumps
 
         return dumps(self.to_dict())
 
-    def to_dict(self) -> dict:
+    def to_dict(self, detail: Detail = "full") -> dict:
         if self.evaluation is not None:
-            return self.evaluation.to_dict()
+            return self.evaluation.to_dict(detail)
         assert self.error is not None
         return {"case_id": self.record.case_id, "line": self.record.line,
                 "error": self.error.to_dict()}

@@ -45,6 +45,16 @@ class CandidateResult:
         return result
 
 
+    def summary_dict(self) -> dict[str, Any]:
+        """The candidate without texts: its id, net support, whether it is recommended and
+        the ids of the arguments that hold (``openmdt pack show`` gives their texts)."""
+        held = [a.id for a, h in zip(self.candidate.arguments, self.holds, strict=True)
+                if h is True]
+        return {"id": self.candidate.id, "net_support": self.net_support,
+                "recommended": None if self.recommended is UNKNOWN else self.recommended,
+                "held": held}
+
+
 def _argument_dict(arg: Argument, holds: Any) -> dict[str, Any]:
     return {"id": arg.id, "polarity": arg.polarity, "weight": arg.weight,
             "holds": None if holds is UNKNOWN else holds, "text": arg.text,
@@ -168,6 +178,15 @@ class DecisionResult:
             if result.candidate.id == option:
                 return result.recommended
         return False
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The decision without texts (``--detail summary``): a decision that does not apply
+        lists no candidates."""
+        candidates = [] if self.status == "not_applicable" or self.candidate_results is None \
+            else [c.summary_dict() for c in self.candidate_results]
+        return {"id": self.decision.id, "status": self.status,
+                "recommended": list(self.recommended), "missing": list(self.missing),
+                "candidates": candidates}
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.decision.id, "title": self.decision.title, "status": self.status,

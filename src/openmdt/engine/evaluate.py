@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from openmdt.engine.decide import DecisionResult, evaluate_decision
-from openmdt.engine.jsonout import dumps, evaluation_json
+from openmdt.engine.jsonout import dumps, evaluation_json, evaluation_summary_json
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case, unrecorded_standard
@@ -31,6 +31,11 @@ class Settled:
 
 
 _SETTLED_LIMIT = 8192  # per pack; 12-17 KB each (measured on the prostate pack)
+
+# How much of an evaluation is written: "full" (the output contract: every candidate with its
+# arguments' texts and sources) or "summary" (ids and results only; see docs/cli.md).
+Detail = Literal["full", "summary"]
+DETAILS: tuple[Detail, ...] = ("full", "summary")
 
 
 @dataclass(eq=False)
@@ -122,13 +127,18 @@ class Evaluation:
         """``assumed`` as compact JSON (the same for every case giving the same items)."""
         return _assumed(self.plan, self.pack, self.case)[1]
 
-    def to_json(self) -> str:
-        """The output contract as compact JSON text; equal to dumps(to_dict()), but faster."""
+    def to_json(self, detail: Detail = "full") -> str:
+        """The output as compact JSON text; equal to dumps(to_dict(detail)), but faster."""
+        if detail == "summary":
+            return evaluation_summary_json(self)
         return evaluation_json(self)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, detail: Detail = "full") -> dict[str, Any]:
         """The output contract: JSON-ready, stable keys, deterministic order. Every call
-        returns new dictionaries and lists, which the caller may change."""
+        returns new dictionaries and lists, which the caller may change. ``summary`` keeps
+        the ids and results and leaves out titles, texts and sources."""
+        if detail == "summary":
+            return self._summary_dict()
         explained = self.explained  # shared by every case with the same pattern: copied
         decisions = [_fresh_decision(_decision_template(d, explained))
                      for d in explained.decisions]
@@ -141,6 +151,16 @@ class Evaluation:
                 "assumed": self.assumed, "conflicts": self.conflicts,
                 "derived": dict(self.derived),
                 "decisions": decisions, "triage": triage}
+
+
+    def _summary_dict(self) -> dict[str, Any]:
+        settled = self.settled  # no explanation needed: nothing skipped is shown
+        return {"case_id": self.case_id, "pack": self.pack.reference,
+                "as_of": None if self.as_of is None else self.as_of.isoformat(),
+                "assumed": self.assumed, "conflicts": self.conflicts,
+                "derived": dict(self.derived),
+                "decisions": [d.summary_dict() for d in settled.decisions],
+                "triage": settled.triage.to_dict()}
 
 
 _DECISION_DICTS: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}

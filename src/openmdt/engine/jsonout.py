@@ -158,17 +158,34 @@ def _render_decision(parts: list[str], fragments: PackFragments, result: Decisio
 def evaluation_json(evaluation: Evaluation) -> str:
     """The evaluation as one line of compact JSON, equal to dumps(evaluation.to_dict())."""
     fragments = evaluation.plan.fragments
-    as_of = evaluation.as_of
-    head = (f'{{"case_id":{_dumps(evaluation.case_id)},"pack":{fragments.pack_reference},'
-            f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
-            f'"assumed":{evaluation.assumed_json()},'
-            f'"conflicts":{_conflicts_json(evaluation)},"derived":{evaluation.derived_json()},')
+    head = _head(evaluation)
     settled = evaluation.explained  # the same for every case with this pattern
     parts = settled.texts.get("json")
     if parts is None:
         parts = settled.texts["json"] = _settled_json(fragments, settled.decisions,
                                                       settled.triage)
     return head + "".join(parts)
+
+
+def evaluation_summary_json(evaluation: Evaluation) -> str:
+    """``--detail summary`` as compact JSON, equal to dumps(evaluation.to_dict("summary"));
+    the decisions and triage are the same for every case with this pattern."""
+    settled = evaluation.settled
+    tail = settled.texts.get("summary")
+    if tail is None:
+        tail = settled.texts["summary"] = (
+            f'"decisions":{_dumps([d.summary_dict() for d in settled.decisions])},'
+            f'"triage":{_dumps(settled.triage.to_dict())}}}')
+    return _head(evaluation) + tail
+
+
+def _head(evaluation: Evaluation) -> str:
+    as_of = evaluation.as_of
+    return (f'{{"case_id":{_dumps(evaluation.case_id)},'
+            f'"pack":{evaluation.plan.fragments.pack_reference},'
+            f'"as_of":{_dumps(None if as_of is None else as_of.isoformat())},'
+            f'"assumed":{evaluation.assumed_json()},'
+            f'"conflicts":{_conflicts_json(evaluation)},"derived":{evaluation.derived_json()},')
 
 
 def _conflicts_json(evaluation: Evaluation) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from openmdt.engine.evaluate import Detail
 from openmdt.store.errors import InvalidRequest
 
 
@@ -44,8 +45,10 @@ class Evaluated:
         return triage_of(self.evaluation).get("route")
 
 
-def evaluation_json(pack: Any, case_data: dict[str, Any], as_of: date) -> str:
-    """One case's evaluation as JSON text (the engine's contract), for storing or answering.
+def evaluation_json(pack: Any, case_data: dict[str, Any], as_of: date,
+                    detail: Detail = "full") -> str:
+    """One case's evaluation as JSON text (the engine's contract), for storing or answering;
+    ``summary`` leaves out texts and sources (see docs/cli.md).
 
     Raises InvalidRequest (422, code invalid_facts) when the facts do not fit the pack.
     """
@@ -53,7 +56,8 @@ def evaluation_json(pack: Any, case_data: dict[str, Any], as_of: date) -> str:
     from openmdt.engine import evaluate
 
     try:
-        return evaluate(pack, case_data, as_of=as_of, explain=True).to_json()
+        explain = detail == "full"
+        return evaluate(pack, case_data, as_of=as_of, explain=explain).to_json(detail)
     except CaseError as error:
         detail = case_error_dict(error, case_id=case_data.get("case_id"))
         raise InvalidRequest(detail["message"], code="invalid_facts", errors=[detail]) from error

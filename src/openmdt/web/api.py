@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -104,6 +104,7 @@ class EvaluateIn(Body):
     case: dict[str, Any]
     pack_id: str | None = None
     as_of: date | None = None
+    detail: Literal["full", "summary"] = "full"
 
 
 def _user_json(user: User) -> dict[str, Any]:
@@ -348,7 +349,7 @@ async def evaluate(body: EvaluateIn, _user: CurrentUser, db: DbSession) -> Respo
     """
     db.close()  # the caller is known; evaluating needs no database connection, so free it
     pack = pack_by_id(body.pack_id) if body.pack_id else _pack_for_case(body.case)
-    text = evaluation_json(pack, body.case, body.as_of or date.today())
+    text = evaluation_json(pack, body.case, body.as_of or date.today(), body.detail)
     return Response(content=text, media_type="application/json")
 
 
