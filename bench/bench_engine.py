@@ -158,7 +158,7 @@ def measure_in_process(pack: Pack, cases: Sequence[Case], as_of: date) -> InProc
             f"evaluate(), nothing remembered ({min(len(cases), FORGETTING_CASES):,} cases)",
             pack, lambda case: evaluate(pack, case, as_of), cases[:FORGETTING_CASES]),
         baseline=time_each("baseline (CPG + 1 decision)", baseline_evaluate, cases),
-        full_baseline=time_each("full baseline (CPG + 6 decisions)",
+        full_baseline=time_each("full baseline (CPG + 8 decisions)",
                                 lambda case: full_baseline(case, as_of=as_of), cases),
         timer=time_each("empty call", lambda case: None, cases),
         patterns=count_patterns(pack, cases, as_of, explain=False),
@@ -209,8 +209,9 @@ class Agreement:
         return self.cpg_agreed / self.cpg_compared if self.cpg_compared else 1.0
 
 
-_SHOWN_FACTS = ("psa", "grade_group", "gleason_primary", "gleason_secondary", "t_stage",
-                "m_stage", "fit_for_radical_treatment", "declines_radical_treatment",
+_SHOWN_FACTS = ("pathway_point", "psa", "grade_group", "gleason_primary", "gleason_secondary",
+                "t_stage", "n_stage", "m_stage", "fit_for_radical_treatment",
+                "declines_radical_treatment", "active_surveillance_unacceptable",
                 "biopsy_done", "prior_radical_treatment", "biochemical_relapse",
                 "castration_resistant")
 

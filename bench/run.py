@@ -213,7 +213,7 @@ def _targets(results: Results) -> list[str]:
         f"| {_fmt(ratio)}x (median per case), {_fmt(timing.total_ratio)}x (total) "
         f"| {_verdict(ratio <= IN_PROCESS_TARGET)} |",
         f"| The same, against the full yardstick (`bench/baseline_full.py`: CPG and the "
-        f"recommended sets of all six decisions, as `evaluate()` computes them) "
+        f"recommended sets of all eight decisions, as `evaluate()` computes them) "
         f"| {_fmt(full)}x (median per case), {_fmt(timing.full_total_ratio)}x (total) "
         f"| {_verdict(full <= IN_PROCESS_TARGET)} |",
         f"| `openmdt evaluate FILE` at {CLI_TARGET:,} cases/s or more "
@@ -283,7 +283,8 @@ def _agreement(agreement: Agreement) -> list[str]:
         f"- CPG, on every case with PSA, grade and an assessed T stage: "
         f"{_percent(agreement.cpg_agreed, agreement.cpg_compared)} agree.",
         f"- Recommended set of `localised_treatment` (and the CPG), on every complete M0 case "
-        f"(PSA, grade, assessed T stage and fitness recorded; the decision applies to "
+        f"(PSA, grade, assessed T stage, fitness and pathway point recorded, and for a new "
+        f"diagnosis the N stage and the person's wishes; the decision applies to "
         f"{agreement.complete_m0_applicable:,} of them, the rest are not newly diagnosed): "
         f"**{_percent(agreement.agreed, agreement.complete_m0)}** agree.",
         f"- Full baseline: every (case, decision) whose data it finds complete enough to decide "
@@ -345,8 +346,10 @@ def _method() -> list[str]:
         "- Baselines: plain functions on the same raw case, mirroring the pack for complete "
         "data. `bench/baseline.py` computes the CPG (NG131 table 1) and the recommended set of "
         "`localised_treatment` only; `bench/baseline_full.py` computes the CPG and the "
-        "recommended sets of all six decisions (the derived facts they need by hand, the "
-        "pack's defaults for absent items). Neither validates the facts, weighs unknown data, "
+        "recommended sets of all eight decisions (the derived facts they need by hand; an "
+        "absent item is unknown, as the pack has a default only for significant comorbidity, "
+        "and the pathway point fills in castration status, relapse and previous radical "
+        "treatment). Neither validates the facts, weighs unknown data, "
         "explains, or triages, as `evaluate()` does.",
         "- Command line: the cases are written as JSONL to a temporary file; `openmdt evaluate "
         "FILE --pack <copy of prostate-nice-ng131> --as-of 2026-11-27` runs as a subprocess "

@@ -44,15 +44,25 @@ def test_baseline_cpg_follows_ng131_table_1(psa, grade_group, t_stage, cpg) -> N
 
 
 def test_baseline_recommendations_for_complete_cases() -> None:
-    assert localised_recommended(1, fit=True, declines=False) == ("active_surveillance",)
-    assert localised_recommended(4, fit=False, declines=False) == ("watchful_waiting",)
-    assert "active_surveillance" not in localised_recommended(5, fit=True, declines=False)
+    wishes = {"declines": False, "unacceptable": False, "n_stage": "N0"}
+    assert localised_recommended(1, fit=True, **wishes) == ("active_surveillance",)
+    assert localised_recommended(1, fit=True, **wishes | {"unacceptable": True}) == (
+        "radical_prostatectomy", "radical_radiotherapy")
+    assert localised_recommended(4, fit=False, **wishes) == ("watchful_waiting", "primary_adt")
+    assert "active_surveillance" not in localised_recommended(5, fit=True, **wishes)
+    assert localised_recommended(2, fit=True, **wishes | {"n_stage": "N1"}) == (
+        "radical_prostatectomy", "radical_radiotherapy")
 
 
 def test_baseline_leaves_incomplete_cases_undecided() -> None:
-    case = {"case_id": "X", "facts": {"psa": 5.0, "grade_group": 1, "t_stage": "T2",
-                                      "m_stage": "M0", "biopsy_done": True}}
-    assert baseline_evaluate(case) == (1, None)  # fitness for radical treatment unknown
+    facts = {"pathway_point": "new_diagnosis", "psa": 5.0, "grade_group": 1, "t_stage": "T2",
+             "n_stage": "N0", "m_stage": "M0", "declines_radical_treatment": False,
+             "active_surveillance_unacceptable": False}
+    assert baseline_evaluate({"case_id": "X", "facts": facts}) == (1, None)  # fitness unknown
+    facts["fit_for_radical_treatment"] = True
+    assert baseline_evaluate({"case_id": "X", "facts": facts}) == (1, ("active_surveillance",))
+    del facts["declines_radical_treatment"]  # no default: watchful waiting turns on it
+    assert baseline_evaluate({"case_id": "X", "facts": facts}) == (1, None)
 
 
 def test_percentile_is_nearest_rank() -> None:
