@@ -138,11 +138,21 @@ def _outcome(options, **extra):
     }
 
 
+def _not_recommended_option(client, tenants, case_id):
+    """A decision/option of the case's own evaluation that the guideline does not recommend."""
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=tenants.headers("chair")).json()
+    for decision in detail["evaluation"]["decisions"]:
+        for candidate in decision["candidates"]:
+            if candidate["recommended"] is not True:
+                return f"{decision['id']}/{candidate['id']}"
+    raise AssertionError("every option is recommended")
+
+
 def test_outcome_off_guideline_needs_coded_reason_and_text(client, tenants):
     _, case = _first_case(client, tenants, "full_discussion")
     url = f"/api/v1/cases/{case['id']}/outcome"
     chair = tenants.headers("chair")
-    off_guideline = _outcome(["an_option_not_recommended"])
+    off_guideline = _outcome([_not_recommended_option(client, tenants, case["id"])])
     missing_reason = client.post(url, json=off_guideline, headers=chair)
     assert missing_reason.status_code == 422
     assert missing_reason.json()["code"] == "missing_deviation_reason"
@@ -185,7 +195,8 @@ def test_bulk_confirmation_records_cr8110_code_2(client, tenants):
     assert case["id"] in response.json()["case_ids"]
     detail = client.get(f"/api/v1/cases/{case['id']}", headers=tenants.headers("chair")).json()
     assert detail["outcome"]["discussion_type"] == "2"
-    assert detail["outcome"]["chosen_options"] == [case["standard_of_care"]["option"]]
+    soc = case["standard_of_care"]
+    assert detail["outcome"]["chosen_options"] == [f"{soc['decision']}/{soc['option']}"]
     assert detail["status"] == "decided"
 
 

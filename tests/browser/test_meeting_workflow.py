@@ -47,7 +47,7 @@ def _record_deviating_outcome(page: Page) -> None:
     recommended = {
         choices.nth(i).get_attribute("value")
         for i in range(choices.count())
-        if "Recommended" in form.locator(f"label[for=opt-{choices.nth(i).get_attribute('value')}]")
+        if "Recommended" in form.locator(f"label[for={choices.nth(i).get_attribute('id')}]")
         .inner_text()
     }
     visible = [choices.nth(i) for i in range(choices.count()) if choices.nth(i).is_visible()]

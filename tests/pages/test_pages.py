@@ -231,8 +231,9 @@ def test_outcome_with_deviation_then_letter_and_pdf(coordinator: Browser, chair:
     case_id = _first_case(html, "full-discussion")
     page = chair.client.get(f"/cases/{case_id}").text
     options = re.findall(r'name="chosen_options" value="([^"]+)"', page)
-    recommended = set(re.findall(r'id="opt-([^"]+)"[^>]*>\s*<label[^>]*>[^<]*'
-                                 r'<span class="tag tag--green">Recommended', page))
+    recommended = {found.replace("--", "/") for found in re.findall(
+        r'id="opt-([^"]+)"[^>]*>\s*<label[^>]*>[^<]*<span class="tag tag--green">Recommended',
+        page)}
     other = next(o for o in options if o not in recommended)
     form = {"chosen_options": other, "care_plan_intent": "C", "planned_treatment_types": "01",
             "rationale": "Discussed with the patient"}
@@ -310,3 +311,29 @@ def test_case_page_shows_conflicting_data_with_labels_and_values(coordinator: Br
     assert ("The recorded ISUP grade group does not match the recorded Gleason patterns "
             "(ISUP grade group: <strong>1</strong>; Gleason primary pattern: <strong>4</strong>;"
             " Gleason secondary pattern: <strong>3</strong>).") in page.text
+
+
+def test_gp_letter_names_the_docetaxel_of_the_patients_own_decision(coordinator: Browser,
+                                                                   chair: Browser) -> None:
+    """docetaxel is an option of the M0 and of the metastatic decisions: an M0 patient's
+    letter must name the M0 regimen, never docetaxel with ADT for metastatic disease."""
+    meeting_id = create_meeting(coordinator)
+    text = ("case_id,pathway_point,psa,grade_group,t_stage,n_stage,m_stage,"
+            "fit_for_radical_treatment,who_performance_status,age,life_expectancy_years,"
+            "mri_biopsy_concordant,histology,long_term_adt_planned,radiotherapy_planned,"
+            "prior_arta\nM0-1,new_diagnosis,30,4,T3a,N0,M0,yes,0,64,18,yes,"
+            "acinar_adenocarcinoma,yes,yes,no\n")
+    assert import_list(coordinator, meeting_id, text).status_code == 303
+    html = coordinator.client.get(f"/meetings/{meeting_id}").text
+    case_id = int(CASE_LINK.search(html).group(1))
+    page = chair.client.get(f"/cases/{case_id}").text
+    assert 'value="high_risk_non_metastatic_systemic/docetaxel"' in page
+    form = {"chosen_options": "high_risk_non_metastatic_systemic/docetaxel",
+            "care_plan_intent": "C", "planned_treatment_types": "02",
+            "rationale": "Docetaxel with long-term ADT and radiotherapy"}
+    assert chair.post(f"/cases/{case_id}/outcome", form).status_code == 303
+    letter = chair.client.get(f"/cases/{case_id}/gp-letter").text
+    assert "Discuss docetaxel chemotherapy" in letter
+    assert "Docetaxel with ADT" not in letter
+    case_page = chair.client.get(f"/cases/{case_id}").text
+    assert "Option(s) chosen</dt><dd>Discuss docetaxel chemotherapy</dd>" in case_page

@@ -28,6 +28,7 @@ from openmdt.meetings.evaluation import (
     standard_of_care,
 )
 from openmdt.meetings.importing import prepare_import
+from openmdt.meetings.options import option_ref, qualify
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.audit import append_audit
 from openmdt.store.errors import InvalidRequest, StaleVersion, WorkflowConflict
@@ -312,6 +313,17 @@ def _check_deviation(
     return False
 
 
+def _chosen_refs(case: MeetingCase, chosen: list[str]) -> list[str]:
+    """The chosen options named by decision and option (``decision_id/option_id``); a bare
+    option id is accepted only when one applicable decision of the case offers it."""
+    refs: list[str] = []
+    for given in chosen:
+        ref = qualify(case.current_evaluation, str(given))
+        if ref not in refs:
+            refs.append(ref)
+    return refs
+
+
 def _new_outcome(
     case: MeetingCase,
     user: User,
@@ -327,9 +339,10 @@ def _new_outcome(
         fields["planned_treatment_types"],
         fields["rationale"],
     )
+    chosen = _chosen_refs(case, fields["chosen_options"])
     concordant = _check_deviation(
         recommended,
-        fields["chosen_options"],
+        chosen,
         fields.get("deviation_code"),
         fields.get("deviation_text"),
     )
@@ -337,7 +350,7 @@ def _new_outcome(
         case_id=case.id,
         version=len(case.outcomes) + 1,
         discussion_type=discussion_type,
-        chosen_options=list(fields["chosen_options"]),
+        chosen_options=chosen,
         recommended_options=recommended,
         concordant=concordant,
         care_plan_intent=fields["care_plan_intent"],
@@ -457,9 +470,9 @@ def amend_outcome(
 def _standard_of_care_outcome(case: MeetingCase, user: User) -> Outcome:
     pack = pack_by_id(case.meeting.pack_id)
     standard = standard_of_care(case.current_evaluation, pack) or {}
-    option = standard.get("option")
+    option, decision = standard.get("option"), standard.get("decision")
     recommended = recommended_options(case.current_evaluation)
-    chosen = [option] if option else recommended
+    chosen = [option_ref(decision, option)] if option and decision else recommended
     label = standard.get("title") or standard.get("id") or "a Standard of Care"
     return Outcome(
         case_id=case.id,

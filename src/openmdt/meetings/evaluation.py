@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from openmdt.engine.evaluate import Detail
+from openmdt.meetings.options import options_of, recommended_refs
 from openmdt.store.errors import InvalidRequest
 
 
@@ -151,23 +152,11 @@ def _option_ids(values: Any) -> list[str]:
 
 
 def recommended_options(evaluation: dict[str, Any] | None) -> list[str]:
-    """Every option id the guideline recommends, across the applicable decisions."""
-    if not evaluation:
-        return []
-    options: list[str] = []
-    for decision in _decision_list(evaluation):
-        options.extend(_option_ids(decision.get("recommended")))
-        for candidate in decision.get("candidates") or []:
-            if isinstance(candidate, dict) and candidate.get("recommended") is True:
-                options.append(str(candidate.get("id")))
-    return sorted(set(options))
+    """Every option the guideline recommends across the applicable decisions, named as
+    ``decision_id/option_id`` (an option id alone can mean two treatments)."""
+    return sorted(set(recommended_refs(evaluation)))
 
 
 def candidate_options(evaluation: dict[str, Any] | None) -> list[str]:
-    """Every option id the guideline lists (recommended or not)."""
-    if not evaluation:
-        return []
-    options: list[str] = []
-    for decision in _decision_list(evaluation):
-        options.extend(_option_ids(decision.get("candidates")))
-    return sorted(set(options))
+    """Every option the guideline lists (recommended or not), as ``decision_id/option_id``."""
+    return sorted({o.ref for o in options_of(evaluation)})

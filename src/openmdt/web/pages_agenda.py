@@ -17,12 +17,14 @@ from openmdt.meetings.codes import (
     PROFESSIONAL_ROLES,
     core_members,
 )
+from openmdt.meetings.options import option_ref
 from openmdt.store.models import FactVersion, Meeting, MeetingCase, User
 from openmdt.web.pages_views import (
     ROUTES,
     DataRequest,
     TriageView,
     humanise,
+    option_label,
     route_counts,
     triage_view,
 )
@@ -122,7 +124,7 @@ def pack_text(pack_id: str) -> PackText:
     pack = _pack(pack_id)
     if pack is None:
         return PackText({}, {}, {}, DEFAULT_MINUTES_PER_CASE)
-    options = {c.id: c.title for d in pack.decisions for c in d.candidates}
+    options = {option_ref(d.id, c.id): c.title for d in pack.decisions for c in d.candidates}
     standards = {s.id: s.title for s in pack.standards}
     minutes = float(pack.minutes_per_case or DEFAULT_MINUTES_PER_CASE)
     return PackText(pack.items, options, standards, minutes)
@@ -132,7 +134,7 @@ def _outcome_text(case: MeetingCase, options: Mapping[str, str]) -> str | None:
     outcome = case.current_outcome
     if outcome is None:
         return None
-    chosen = [options.get(option, humanise(option)) for option in outcome.chosen_options]
+    chosen = [option_label(options, option) for option in outcome.chosen_options]
     return "; ".join(chosen) or "No option chosen"
 
 

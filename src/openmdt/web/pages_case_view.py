@@ -13,6 +13,7 @@ from openmdt.meetings.codes import (
     PLANNED_TREATMENT_TYPES,
 )
 from openmdt.meetings.evaluation import recommended_options
+from openmdt.meetings.options import option_ref
 from openmdt.store.models import MeetingCase
 from openmdt.web.pages_agenda import _pack, mdt_type_label
 from openmdt.web.pages_views import EvaluationView, evaluation_view, format_fact, humanise
@@ -113,10 +114,15 @@ class OptionChoice:
     """An option the chair can choose, whether the guideline recommends it, and whether its
     decision applies to this patient (options of other decisions are offered apart)."""
 
-    id: str
+    id: str  # decision_id/option_id
     title: str
     recommended: bool
     applicable: bool
+    decision_title: str = ""
+
+    @property
+    def html_id(self) -> str:
+        return "opt-" + self.id.replace("/", "--")
 
 
 @dataclass(frozen=True)
@@ -146,9 +152,9 @@ def case_page(case: MeetingCase) -> CasePage:
     seen: dict[str, OptionChoice] = {}
     for decision in sorted(view.decisions, key=lambda d: d.status == "not_applicable"):
         for candidate in decision.candidates:
-            seen.setdefault(candidate.id, OptionChoice(
-                candidate.id, candidate.title, candidate.id in recommended,
-                decision.status != "not_applicable"))
+            ref = option_ref(decision.id, candidate.id)
+            seen[ref] = OptionChoice(ref, candidate.title, ref in recommended,
+                                     decision.status != "not_applicable", decision.title)
     return CasePage(
         case=case,
         meeting=case.meeting,

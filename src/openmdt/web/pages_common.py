@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import User
+from openmdt.web.pages_views import option_label
 from openmdt.web.security import DbSession, csrf_token_for, optional_user, submitted_csrf_token
 
 
@@ -48,6 +49,7 @@ def nhs_number(value: object) -> str:
 
 
 templates.env.filters["nhs_number"] = nhs_number
+templates.env.globals["option_label"] = option_label
 
 ROLE_LABELS = {
     "coordinator": "MDT coordinator",

@@ -22,7 +22,7 @@ from openmdt.store.models import MeetingCase, User
 from openmdt.web.pages_agenda import agenda_view, mdt_type_label
 from openmdt.web.pages_case_view import case_page
 from openmdt.web.pages_common import PageUser, error_page, login_redirect, service_error_page
-from openmdt.web.pages_views import format_fact, humanise
+from openmdt.web.pages_views import format_fact, humanise, option_label
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -68,7 +68,7 @@ def outcome_document(db: Any, case: MeetingCase,
         nhs_number=str(patient.get("nhs_number") or "Not given"),
         date_of_birth=_date_of_birth(patient),
         route=case.route or "",
-        chosen_options=[titles.get(o, humanise(o)) for o in outcome.chosen_options],
+        chosen_options=[option_label(titles, o) for o in outcome.chosen_options],
         care_plan_intent=_code_label(outcome.care_plan_intent, CARE_PLAN_INTENTS),
         planned_treatments=[_code_label(t, PLANNED_TREATMENT_TYPES)
                             for t in outcome.planned_treatment_types],
@@ -76,7 +76,7 @@ def outcome_document(db: Any, case: MeetingCase,
         recorded_by=_recorder_name(db, outcome.recorded_by_id),
         recorded_at=outcome.recorded_at,
         outcome_version=outcome.version,
-        recommended_options=[titles.get(o, humanise(o)) for o in outcome.recommended_options],
+        recommended_options=[option_label(titles, o) for o in outcome.recommended_options],
         deviation_reason=DEVIATION_REASONS.get(outcome.deviation_code or "",
                                                outcome.deviation_code),
         deviation_text=outcome.deviation_text,

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from openmdt.meetings.options import option_ref
+
 ROUTES = ("full_discussion", "not_ready", "standard_of_care")
 ROUTE_LABELS = {
     "full_discussion": "Full discussion",
@@ -39,6 +41,12 @@ def _as_list(value: Any) -> list[Any]:
             for key, item in value.items()
         ]
     return list(value)
+
+
+def option_label(titles: Mapping[str, str], ref: str) -> str:
+    """An option's title by its reference, else its id in words (a stored outcome whose
+    option the current evaluation no longer lists)."""
+    return titles.get(ref) or humanise(str(ref).rsplit("/", 1)[-1])
 
 
 def humanise(name: str) -> str:
@@ -186,8 +194,9 @@ class EvaluationView:
     conflicts: Sequence[ConflictView] = field(default_factory=tuple)
 
     def option_titles(self) -> dict[str, str]:
-        """Every candidate's id mapped to its title (for outcomes and letters)."""
-        return {c.id: c.title for d in self.decisions for c in d.candidates}
+        """Every option (``decision_id/option_id``) mapped to its title, for outcomes and
+        letters: one option id can name different treatments in different decisions."""
+        return {option_ref(d.id, c.id): c.title for d in self.decisions for c in d.candidates}
 
     def recommended_ids(self) -> list[str]:
         """The ids of every recommended candidate of applicable decisions."""
