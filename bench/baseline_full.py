@@ -66,7 +66,6 @@ NMCRPC_PSADT_MONTHS = 10  # nmcrpc_psadt_months: doubling time 10 months or less
 LATITUDE_BONE_LESIONS = 3  # latitude_bone_lesions
 RELAPSE_ADT_PSADT_MONTHS = 3  # relapse_adt_psadt_months: doubling time under 3 months
 LIKERT_BIOPSY = 3  # likert_biopsy
-YOUNG_AGE_DISCUSSION = 50  # young_age_discussion: germline referral under this age
 POST_OP_PSA_UNDETECTABLE = 0.1  # post_op_psa_undetectable (ng/mL)
 RESTAGING_RELAPSE_PSA = 2  # restaging_relapse_psa (ng/mL) after radiotherapy
 
@@ -153,15 +152,14 @@ class Derived:
 
 
 def biopsied_of(facts: Mapping[str, Any], pathway_point: str | None) -> bool | None:
-    """derive.yaml `biopsied`: no before biopsy, yes at any later pathway point.
-
-    Without a pathway point the table's first row (`pathway_point == "pre_biopsy"`) is
-    unknown, so "no" stays possible: the later rows can only confirm a recorded
-    `biopsy_done: false`; a recorded biopsy or pathology leaves it unknown.
-    """
+    """derive.yaml `biopsied`: no before biopsy, yes at any later pathway point; without a
+    pathway point, `biopsy_done` when recorded, else yes when pathology is recorded."""
     if pathway_point is not None:
         return pathway_point != "pre_biopsy"
-    return False if facts.get("biopsy_done") is False else None
+    if facts.get("biopsy_done") is not None:
+        return facts["biopsy_done"]
+    pathology = ("grade_group", "gleason_primary", "gleason_secondary", "mri_biopsy_concordant")
+    return True if any(facts.get(name) is not None for name in pathology) else None
 
 
 def derive(facts: Mapping[str, Any]) -> Derived:
@@ -451,17 +449,15 @@ def castration_resistant(facts: Mapping[str, Any], d: Derived) -> Decided:
 
 
 def germline_testing(facts: Mapping[str, Any], d: Derived) -> Decided:
-    """decisions/germline_testing.yaml: every term is a coalesce, so it is always decided.
-
-    Applies when biopsied (unknown: no) and metastatic, a strong family history or age under
-    50 (each unknown: no); refer unless a germline result is recorded.
-    """
-    age = facts.get("age")
-    if not d.biopsied or not (d.metastatic or facts.get("family_history_strong")
-                              or (age is not None and age < YOUNG_AGE_DISCUSSION)):
+    """decisions/germline_testing.yaml: biopsied metastatic disease; refer when the germline
+    result is recorded as not tested."""
+    applies = all_of(d.biopsied, d.metastatic)
+    if applies is False:
         return NOT_APPLICABLE
     brca = facts.get("brca_status")
-    return ("refer_germline_testing",) if brca is None or brca == "not_tested" else ()
+    if applies is None or brca is None:
+        return None
+    return ("refer_germline_testing",) if brca == "not_tested" else ()
 
 
 def post_prostatectomy(facts: Mapping[str, Any], d: Derived) -> Decided:
