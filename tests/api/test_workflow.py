@@ -198,6 +198,13 @@ def test_bulk_confirmation_records_cr8110_code_2(client, tenants):
     soc = case["standard_of_care"]
     assert detail["outcome"]["chosen_options"] == [f"{soc['decision']}/{soc['option']}"]
     assert detail["status"] == "decided"
+    # COSD CR0460 / CR0470 as the pack declares them for this Standard of Care
+    from openmdt.knowledge import load_pack
+
+    declared = next(s for s in load_pack("prostate-nice-ng131").standards if s.id == soc["id"])
+    assert detail["outcome"]["care_plan_intent"] == declared.care_plan_intent is not None
+    assert detail["outcome"]["planned_treatment_types"] == list(declared.planned_treatment_types)
+    assert detail["outcome"]["planned_treatment_types"]
 
 
 def test_attendance_and_quoracy(client, tenants):

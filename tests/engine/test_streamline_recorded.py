@@ -42,6 +42,8 @@ standards:
     title: Low group - watch
     decision: plan
     option: watch
+    care_plan_intent: C
+    planned_treatment_types: ["11"]
     when: group == 1
     source: local policy
     exclusions:

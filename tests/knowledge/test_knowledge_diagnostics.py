@@ -250,3 +250,19 @@ def test_diagnostic_format_and_dict() -> None:
 def test_diagnostic_without_a_yaml_path_formats_without_one() -> None:
     diagnostic = Diagnostic("p/pack.yaml", "", 1, 1, "invalid_yaml", "invalid YAML: x")
     assert diagnostic.format() == "p/pack.yaml:1:1: error[invalid_yaml] invalid YAML: x"
+
+
+def test_standard_of_care_codes_must_be_cosd_codes(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "mini"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "engine" / "packs" / "mini", root)
+    standards = root / "standards.yaml"
+    standards.write_text(standards.read_text(encoding="utf-8").replace(
+        'care_plan_intent: C', 'care_plan_intent: Q').replace('["11"]', '["11", "42"]'),
+        encoding="utf-8")
+    _, diagnostics = check_pack(root)
+    intent = find(diagnostics, "value_not_allowed", "standards[0].care_plan_intent")
+    assert "not a COSD CR0460 code" in intent.message and "C (Curative)" in intent.message
+    types = find(diagnostics, "value_not_allowed", "standards[0].planned_treatment_types")
+    assert "'42' is not a COSD CR0470 code" in types.message

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from openmdt.knowledge.checks import Reporter, did_you_mean
+from openmdt.knowledge.cosd import CARE_PLAN_INTENTS, PLANNED_TREATMENT_TYPES
 from openmdt.knowledge.model import (
     ITEM_VALUE_TYPES,
     Argument,
@@ -42,7 +43,7 @@ CANDIDATE_KEYS = {"id", "title", "arguments", "description", "remove_arguments",
                   "information_only"}
 ARGUMENT_KEYS = {"id", "polarity", "weight", "when", "text", "source", "strength"}
 STANDARD_KEYS = {"id", "title", "decision", "option", "when", "source", "enabled", "exclusions",
-                 "description"}
+                 "description", "care_plan_intent", "planned_treatment_types"}
 EXCLUSION_KEYS = {"id", "when", "reason"}
 NEVER_KEYS = {"id", "when", "reason", "source"}
 CONFLICT_KEYS = {"id", "items", "when", "message", "source"}
@@ -547,9 +548,37 @@ class PackCompiler:
             expr = rep.expression(exc, "when", exc_path, self.symbols, ValueType.BOOLEAN)
             if expr is not None:
                 exclusions.append(Exclusion(str(exc.get("id")), expr, str(exc.get("reason"))))
+        intent, types = self._care_plan(node, path)
         return StandardOfCare(soc_id, str(node.get("title") or soc_id), str(node.get("decision")),
                               str(node.get("option")), condition, tuple(exclusions),
-                              str(node.get("source") or ""), node.get("enabled", True) is not False)
+                              str(node.get("source") or ""), node.get("enabled", True) is not False,
+                              intent, types)
+
+    def _care_plan(self, node: LocatedDict, path: str) -> tuple[str | None, tuple[str, ...]]:
+        """The COSD care plan a confirmed Standard of Care records: CR0460 and CR0470."""
+        rep = self.reporter
+        intent = node.get("care_plan_intent")
+        if intent is None:
+            rep.report(node, None, f"{path}.care_plan_intent", "missing_field",
+                       "a Standard of Care declares the COSD CR0460 care plan intent it records",
+                       f"one of {', '.join(CARE_PLAN_INTENTS)}")
+        elif str(intent) not in CARE_PLAN_INTENTS:
+            rep.report(node, "care_plan_intent", f"{path}.care_plan_intent", "value_not_allowed",
+                       f"care_plan_intent {intent!r} is not a COSD CR0460 code: allowed "
+                       + ", ".join(f"{k} ({v})" for k, v in CARE_PLAN_INTENTS.items()))
+        listed = node.get("planned_treatment_types")
+        if not isinstance(listed, list) or not listed:
+            rep.report(node, "planned_treatment_types" if listed is not None else None,
+                       f"{path}.planned_treatment_types", "missing_field",
+                       "a Standard of Care declares the COSD CR0470 planned treatment types it "
+                       "records (a list)")
+            listed = []
+        for code in listed:
+            if str(code) not in PLANNED_TREATMENT_TYPES:
+                rep.report(node, "planned_treatment_types", f"{path}.planned_treatment_types",
+                           "value_not_allowed", f"{code!r} is not a COSD CR0470 code: allowed "
+                           + ", ".join(PLANNED_TREATMENT_TYPES))
+        return (None if intent is None else str(intent)), tuple(str(c) for c in listed)
 
     def _never(self, doc: LocatedDict):
         rep = self.reporter

@@ -161,6 +161,8 @@ class StandardOfCare:
     exclusions: tuple[Exclusion, ...]
     source: str
     enabled: bool = True
+    care_plan_intent: str | None = None  # COSD CR0460 recorded when the SoC is confirmed
+    planned_treatment_types: tuple[str, ...] = ()  # COSD CR0470 (alternatives or sequence)
 
 
 @dataclass(frozen=True)

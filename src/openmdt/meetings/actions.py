@@ -481,9 +481,9 @@ def _standard_of_care_outcome(case: MeetingCase, user: User) -> Outcome:
         chosen_options=chosen,
         recommended_options=recommended,
         concordant=True,
-        # Intent and treatment type are not guessed from the option; the chair may amend.
-        care_plan_intent=None,
-        planned_treatment_types=[],
+        # COSD CR0460 / CR0470 as the pack's Standard of Care declares them.
+        care_plan_intent=standard.get("care_plan_intent"),
+        planned_treatment_types=list(standard.get("planned_treatment_types") or []),
         rationale=f"Meets Standard of Care: {label}",
         fact_version=case.version,
         recorded_by_id=user.id,

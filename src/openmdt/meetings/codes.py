@@ -11,6 +11,11 @@ import json
 import os
 from pathlib import Path
 
+from openmdt.knowledge.cosd import CARE_PLAN_INTENTS, PLANNED_TREATMENT_TYPES
+
+__all__ = ["CARE_PLAN_INTENTS", "PLANNED_TREATMENT_TYPES", "DISCUSSION_TYPES", "MDT_TYPES",
+           "DEVIATION_REASONS", "PROFESSIONAL_ROLES", "core_members"]
+
 # COSD CR3190 MDT Meeting Type (urology group; the notes confirm these five).
 MDT_TYPES: dict[str, str] = {
     "1200": "Urology",
@@ -20,30 +25,7 @@ MDT_TYPES: dict[str, str] = {
     "1204": "Penile supranetwork MDT",
 }
 
-# COSD CR0460 Cancer Care Plan Intent.
-CARE_PLAN_INTENTS: dict[str, str] = {
-    "C": "Curative",
-    "Z": "Non-curative",
-    "X": "No active treatment",
-    "9": "Not known",
-}
-
-# COSD CR0470 Planned Cancer Treatment Type (repeats: alternatives or a sequence).
-PLANNED_TREATMENT_TYPES: dict[str, str] = {
-    "01": "Surgery",
-    "02": "External beam radiotherapy (excluding proton therapy)",
-    "03": "Chemotherapy",
-    "04": "Hormone therapy",
-    "05": "Specialist palliative care",
-    "06": "Brachytherapy",
-    "07": "Biological therapy",
-    "10": "Other active treatment",
-    "11": "No active treatment",
-    "12": "Bisphosphonates",
-    "13": "Anti-cancer drug regimen (other)",
-    "14": "Radiotherapy (other)",
-    "99": "Not known",
-}
+# COSD CR0460 and CR0470 live in openmdt.knowledge.cosd (packs name them too).
 
 # COSD CR8110 MDT Meeting Discussion Type. OpenMDT records "1" for a case discussed at this
 # trust's meeting and "2" for a case confirmed on a predefined Standard of Care.

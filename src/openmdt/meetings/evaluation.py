@@ -133,6 +133,8 @@ def standard_of_care(evaluation: dict[str, Any] | None, pack: Any = None) -> dic
                 "decision": standard.decision,
                 "option": standard.option,
                 "source": standard.source,
+                "care_plan_intent": standard.care_plan_intent,
+                "planned_treatment_types": list(standard.planned_treatment_types),
             }
     return {"id": found}
 
