@@ -337,3 +337,22 @@ def test_gp_letter_names_the_docetaxel_of_the_patients_own_decision(coordinator:
     assert "Docetaxel with ADT" not in letter
     case_page = chair.client.get(f"/cases/{case_id}").text
     assert "Option(s) chosen</dt><dd>Discuss docetaxel chemotherapy</dd>" in case_page
+
+
+def test_case_page_shows_excluded_options_as_excluded(coordinator: Browser) -> None:
+    meeting_id = create_meeting(coordinator)
+    text = ("case_id,pathway_point,psa,grade_group,t_stage,n_stage,m_stage,"
+            "fit_for_radical_treatment\nC4,new_diagnosis,8,4,T2a,N0,M0,yes\n")
+    assert import_list(coordinator, meeting_id, text).status_code == 303
+    html = coordinator.client.get(f"/meetings/{meeting_id}").text
+    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}").text
+    surveillance = page.split('<h4 class="candidate__title">Active surveillance</h4>', 1)[1]
+    surveillance = surveillance.split('<div class="candidate">', 1)[0]
+    assert '<span class="tag tag--red">Excluded</span>' in surveillance
+    assert "Excluded: NICE says not to offer active surveillance for CPG 4" in surveillance
+    assert "Net support" not in surveillance  # an excluded option shows no support figure
+    assert '<span class="tag tag--red">Excludes</span>' in surveillance
+    assert "Note:" in page  # a weight-0 argument is a note, not "For (+0)"
+    assert "For (+0)" not in page
+    assert '<span class="tag tag--grey strength">Do not offer</span>' in surveillance
+    assert " - do not offer</span>" not in page  # the strength is not part of the citation

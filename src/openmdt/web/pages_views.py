@@ -125,6 +125,11 @@ class CandidateView:
     arguments: Sequence[ArgumentView]
     conflict: str | None = None
 
+    @property
+    def excluded_by(self) -> list[ArgumentView]:
+        """The excluding arguments that hold: the option is not offered, whatever its support."""
+        return [a for a in self.arguments if a.polarity == "excluding" and a.held is True]
+
 
 @dataclass(frozen=True)
 class DecisionView:
