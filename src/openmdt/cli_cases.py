@@ -27,6 +27,7 @@ from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agend
 from openmdt.engine.batch import CaseOutcome, evaluate_records
 from openmdt.engine.evaluate import Detail
 from openmdt.knowledge import Pack
+from openmdt.knowledge.words import label_of, option_title, standard_title, value_words
 from openmdt.reports.agenda_html import render_agenda_html
 
 out = Console(highlight=False, soft_wrap=True)
@@ -55,29 +56,42 @@ class TriageFormat(StrEnum):
     html = "html"
 
 
+ROUTE_WORDS = {"full_discussion": "full discussion", "not_ready": "not ready",
+               "standard_of_care": "standard of care"}
+
+
 def _print_text(outcome: CaseOutcome) -> None:
+    """One case in words: the route, the derived facts, each applicable decision and why."""
     if outcome.evaluation is None:
         out.print(f"[red]line {outcome.record.line}[/red]: {escape(outcome.error.message)}")
         return
-    data = outcome.evaluation.to_dict()
+    ev = outcome.evaluation
+    pack, data = ev.pack, ev.to_dict()
     triage = data["triage"]
-    out.print(f"[bold]{escape(data['case_id'])}[/bold]  route: [bold]{triage['route']}[/bold]"
-              + (f" ({triage['standard_of_care']})" if triage["standard_of_care"] else ""))
-    derived = ", ".join(f"{k}={v}" for k, v in data["derived"].items() if v is not None)
+    soc = standard_title(pack, triage["standard_of_care"])
+    out.print(f"[bold]{escape(data['case_id'])}[/bold]  route: [bold]"
+              f"{ROUTE_WORDS[triage['route']]}[/bold]"
+              + (f" ({escape(soc)})" if soc else ""))
+    shown = {f.name for f in pack.derived if not f.helper}
+    derived = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
+                        for k, v in data["derived"].items() if v is not None and k in shown)
     out.print(f"  derived: {derived or '-'}", markup=False)
     if data["assumed"]:
-        assumed = ", ".join(f"{k}={v}" for k, v in data["assumed"].items())
+        assumed = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
+                            for k, v in data["assumed"].items())
         out.print(f"  assumed (not recorded): {assumed}", markup=False)
     for conflict in data["conflicts"]:
-        values = ", ".join(f"{k}={v}" for k, v in conflict["values"].items())
+        values = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
+                           for k, v in conflict["values"].items())
         out.print(f"  CONFLICT: {conflict['message']} ({values})", markup=False)
     for decision in data["decisions"]:
         if decision["status"] == "not_applicable":
             continue
-        recommended = ", ".join(decision["recommended"]) or "none"
-        line = f"  {decision['id']} [{decision['status']}]: {recommended}"
+        recommended = ", ".join(option_title(pack, decision["id"], o)
+                                for o in decision["recommended"]) or "none"
+        line = f"  {decision['title']} [{decision['status']}]: {recommended}"
         if decision["missing"]:
-            line += f"; missing: {', '.join(decision['missing'])}"
+            line += "; missing: " + ", ".join(label_of(pack, m) for m in decision["missing"])
         out.print(line, markup=False)
     for reason in triage["reasons"]:
         out.print(f"  - {reason}", markup=False)
@@ -154,9 +168,11 @@ def _print_agenda(agenda: Agenda) -> None:
             cpg = ev.derived.get("cpg")
             head = f"  {ev.case_id}" + (f" (CPG {cpg})" if cpg is not None else "")
             if route == "not_ready":
-                out.print(f"{head}: needs {', '.join(ev.triage.data_requests)}", markup=False)
+                needs = ", ".join(label_of(ev.pack, n) for n in ev.triage.data_requests)
+                out.print(f"{head}: needs {needs}", markup=False)
             elif route == "standard_of_care":
-                out.print(f"{head}: {ev.triage.standard_of_care}", markup=False)
+                out.print(f"{head}: {standard_title(ev.pack, ev.triage.standard_of_care)}",
+                          markup=False)
             else:
                 out.print(f"{head}: {'; '.join(ev.triage.reasons)}", markup=False)
     if agenda.rejected:

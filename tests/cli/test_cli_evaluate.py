@@ -81,8 +81,8 @@ def test_dash_reads_standard_input() -> None:
 def test_text_format_is_readable(mixed_list: Path) -> None:
     run = invoke("evaluate", str(mixed_list), "--pack", MINI, *AS_OF, "--format", "text")
     assert run.exit_code == 1
-    assert "a  route: standard_of_care (low_watch)" in run.stdout
-    assert "plan [provisional]: none; missing: score" in run.stdout
+    assert "a  route: standard of care (Low group - watch)" in run.stdout
+    assert "Plan [provisional]: none; missing: score" in run.stdout
     assert "line 2: case b: score = 'sixty' is not a number" in run.stdout
     assert "{" not in run.stdout.split("line 3")[0].splitlines()[0]
 
@@ -181,3 +181,20 @@ def test_bad_options_are_usage_errors(args: list[str]) -> None:
     run = invoke(*args, stdin="")
     assert run.exit_code == 2
     assert "Usage" in run.output and "Traceback" not in run.output
+
+
+def test_text_output_uses_the_packs_words_not_ids(tmp_path) -> None:
+    import json as _json
+
+    from openmdt.synth import generate_prostate_list
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(_json.dumps(c) for c in generate_prostate_list(40, seed=3)),
+                    encoding="utf-8")
+    run = invoke("evaluate", str(path), "--as-of", "2026-11-27", "--format", "text")
+    assert "Cambridge Prognostic Group:" in run.stdout
+    for raw in ("cpg=", "metastatic=", "=False", "=True", "needs_cpg", "localised_treatment [",
+                "acinar_adenocarcinoma", "route: full_discussion"):
+        assert raw not in run.stdout, raw
+    agenda = invoke("triage", str(path), "--as-of", "2026-11-27")
+    assert "needs m_stage" not in agenda.stdout and "fit_for_radical_treatment" not in agenda.stdout

@@ -44,7 +44,7 @@ def test_triage_text_lists_sections_in_order_with_a_summary(meeting: Path) -> No
         "Not ready: data needed (1)",
         "  ready-1: needs score",
         "Standard of care: listed, not discussed (1)",
-        "  soc-1: low_watch",
+        "  soc-1: Low group - watch",
         SUMMARY]
 
 

@@ -234,6 +234,6 @@ def test_text_output_shows_conflicts_and_assumed_values(guarded: Pack, tmp_path:
                              "--as-of", "2026-01-01", "--format", "text"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "CONFLICT: the recorded grade 1 disagrees with its parts (grade=1, part_a=2, " \
-           "part_b=1)" in result.stdout
-    assert "assumed (not recorded): consent=True" in result.stdout
+    assert "CONFLICT: the recorded grade 1 disagrees with its parts (grade: 1; part a: 2; " \
+           "part b: 1)" in result.stdout
+    assert "assumed (not recorded): consent: Yes" in result.stdout

@@ -338,7 +338,7 @@ class PackCompiler:
         return DerivedFact(name, value_type, self.symbols[name].values, expression, tuple(rows),
                            otherwise, node.get("fills_item") is True,
                            _opt(node.get("description")), _opt(node.get("source")),
-                           node.get("helper") is True)
+                           node.get("helper") is True, _opt(node.get("label")))
 
     def _value_expression(self, node: LocatedDict, key: str, path: str,
                           symbols: Mapping[str, Symbol], value_type: ValueType

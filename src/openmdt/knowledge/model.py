@@ -57,7 +57,7 @@ class DataItem:
             bounds = _bounds_text(self.minimum, self.maximum)
             unit = f" {self.unit}" if self.unit else ""
             return f"{kind}{bounds}{unit}"
-        return {"boolean": "true or false", "date": "a date (YYYY-MM-DD)"}.get(self.type, "text")
+        return {"boolean": "yes or no", "date": "a date (YYYY-MM-DD)"}.get(self.type, "text")
 
 
 def _bounds_text(minimum: float | None, maximum: float | None) -> str:
@@ -99,6 +99,7 @@ class DerivedFact:
     description: str | None = None
     source: str | None = None
     helper: bool = False  # a working step for other rules: not shown in letters
+    label: str | None = None  # what people read (the name in words when not given)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def _boolean(value: Any) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise FactProblem("wrong_type", "is not true or false")
+    raise FactProblem("wrong_type", "is not yes or no (true or false)")
 
 
 def _enum(item: DataItem, value: Any) -> str:

@@ -285,6 +285,8 @@ def _derived_view(name: str, value: Any, items: Mapping[str, Any], definition: A
     source = str(getattr(definition, "source", None) or "")
     if name in items:
         label = _label(name, items)
+    elif getattr(definition, "label", None):
+        label = definition.label
     else:
         label = description if 0 < len(description) <= 40 else short_label(name)
     cited = bool(source) and not source.lower().startswith("local policy")
