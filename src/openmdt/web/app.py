@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -20,7 +21,7 @@ from openmdt.store.database import (
 )
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
-from openmdt.web.problems import install_problem_handlers
+from openmdt.web.problems import UnexpectedErrors, install_problem_handlers
 from openmdt.web.security import AppSettings, SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,6 +51,14 @@ def build_api(settings: AppSettings) -> FastAPI:
     install_problem_handlers(api)
     api.include_router(api_router)
     return api
+
+
+def _internal_error_page(_scope: object) -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>Server error</title><h1>Sorry, there is a problem</h1>"
+        "<p>The server could not complete the request.</p>",
+        status_code=500,
+    )
 
 
 def _include_pages(app: FastAPI) -> None:
@@ -94,6 +103,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
         title="OpenMDT", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
     )
     app.state.openmdt = settings
+    app.add_middleware(UnexpectedErrors, respond=_internal_error_page)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
     if STATIC_DIR.is_dir():

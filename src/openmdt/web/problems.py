@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmdt.store.errors import LoginThrottled, ServiceError
 
@@ -101,12 +103,44 @@ async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, code, title, detail, headers=error.headers)
 
 
-async def _on_unexpected(_request: Request, error: Exception) -> JSONResponse:
-    # Only the exception type is logged: messages could quote patient data.
-    log.error("unexpected error: %s", type(error).__name__)
+def internal_error_problem() -> Response:
+    """The 500 problem: says nothing about the cause (that stays on the server, as a type)."""
     return problem(
         500, "internal_error", "Internal server error", "The server could not complete the request."
     )
+
+
+class UnexpectedErrors:
+    """ASGI middleware: an unexpected exception becomes a 500 and one log line with its type.
+
+    Starlette's own 500 handler re-raises the exception so that the server logs it, and
+    uvicorn logs the traceback with the exception's text, which can quote SQL parameters or a
+    request body (patient details). This middleware never re-raises: only the exception's
+    type is logged, here, and nothing reaches uvicorn.
+    """
+
+    def __init__(self, app: ASGIApp, respond: Callable[[Scope], Response] | None = None) -> None:
+        self.app = app
+        self.respond = respond or (lambda _scope: internal_error_problem())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as error:  # noqa: BLE001 - the last line of defence, logged by type
+            log.error("unexpected error: %s", type(error).__name__)
+            if not started:
+                await self.respond(scope)(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -114,4 +148,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    app.add_middleware(UnexpectedErrors)
