@@ -37,13 +37,23 @@ DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    forwarded_allow_ips: str = typer.Option(
+        "", "--forwarded-allow-ips",
+        help="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are trusted (default: none; the headers are ignored).",
+    ),
 ) -> None:
     """Run the web app and API (migrates the database first)."""
     import uvicorn
 
     from openmdt.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    proxies = forwarded_allow_ips.strip()
+    uvicorn.run(
+        create_app(), host=host, port=port, log_level="info",
+        # uvicorn would otherwise trust the headers from 127.0.0.1 (or $FORWARDED_ALLOW_IPS)
+        proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+    )
 
 
 @db_app.command("upgrade")

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openmdt.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from openmdt.accounts.throttle import check_not_throttled, record_attempt
+from openmdt.accounts.throttle import claim_attempt, settle_attempt
 from openmdt.store.audit import append_audit
 from openmdt.store.errors import InvalidCredentials, InvalidRequest
 from openmdt.store.models import ROLES, Organisation, User
+from openmdt.store.text_checks import require_clean_text
 
 
 def get_or_create_organisation(
@@ -94,12 +95,13 @@ def login(
 ) -> User:
     """Check a password sign-in, counting failures; raises InvalidCredentials / LoginThrottled."""
     moment = now or datetime.now(UTC)
+    require_clean_text(email=email, password=password)
     email = email.strip().lower()
-    check_not_throttled(session, email, client_ip, moment)
+    attempt = claim_attempt(session, email, client_ip, moment)
     user = session.scalars(select(User).where(User.email == email)).first()
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.active
-    record_attempt(session, email, client_ip, succeeded=ok, now=moment)
+    settle_attempt(session, attempt, succeeded=ok)
     if not ok:
         raise InvalidCredentials("Email or password is wrong.")
     assert user is not None

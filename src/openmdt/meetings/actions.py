@@ -39,6 +39,7 @@ from openmdt.store.models import (
     Outcome,
     User,
 )
+from openmdt.store.text_checks import require_clean_case, require_clean_text
 
 # Only ids and counts are logged: never names, NHS numbers or facts.
 log = logging.getLogger("openmdt.meetings")
@@ -74,6 +75,7 @@ def create_meeting(
 ) -> Meeting:
     """Schedule a meeting of a COSD MDT type (CR3190) that evaluates cases with `pack_id`."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_text(mdt_type=mdt_type, site_code=site_code, pack_id=pack_id, title=title)
     if mdt_type not in codes.MDT_TYPES:
         raise InvalidRequest(
             f"MDT type {mdt_type!r} is not a known COSD CR3190 code.",
@@ -225,6 +227,8 @@ def update_facts(
 ) -> MeetingCase:
     """Save changed facts as a new version and re-evaluate; StaleVersion if someone saved first."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_case({"facts": facts})
+    require_clean_text(free={"reason": reason})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if expected_version != case.version:
@@ -255,6 +259,7 @@ def flag_case(
 ) -> MeetingCase:
     """Mark a case as needing full discussion, overriding a Standard of Care route."""
     require_role(acting_user, FLAG_ROLES)
+    require_clean_text(free={"note": note})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if case.status != "listed":
@@ -367,6 +372,10 @@ def record_outcome(
 ) -> Outcome:
     """Record the MDT's decision for a discussed case (COSD CR8110 = 1)."""
     require_role(acting_user, DECIDE_ROLES)
+    require_clean_text(chosen_options=chosen_options, care_plan_intent=care_plan_intent,
+                       planned_treatment_types=planned_treatment_types,
+                       deviation_code=deviation_code,
+                       free={"rationale": rationale, "deviation_text": deviation_text})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if case.status != "listed" or case.outcomes:
@@ -418,6 +427,11 @@ def amend_outcome(
 ) -> Outcome:
     """Add a new version of a recorded outcome (allowed after finalising); the reason is kept."""
     require_role(acting_user, DECIDE_ROLES)
+    require_clean_text(chosen_options=chosen_options, care_plan_intent=care_plan_intent,
+                       planned_treatment_types=planned_treatment_types,
+                       deviation_code=deviation_code,
+                       free={"reason": reason, "rationale": rationale,
+                             "deviation_text": deviation_text})
     case = case_for(session, case_id, acting_user)
     if not case.outcomes:
         raise WorkflowConflict(f"Case {case_id} has no outcome to amend.")
@@ -559,6 +573,8 @@ def record_attendance(
 def _attendance_row(meeting: Meeting, entry: dict[str, Any], index: int) -> Attendance:
     name = str(entry.get("name") or "").strip()
     role = entry.get("professional_role")
+    require_clean_text(**{f"attendees[{index}].name": name,
+                          f"attendees[{index}].professional_role": role})
     if not name:
         raise InvalidRequest(f"Attendee {index + 1} has no name.", code="missing_attendee_name")
     if role not in codes.PROFESSIONAL_ROLES:
@@ -647,6 +663,7 @@ def roll_over_case(
 ) -> MeetingCase:
     """Move an undecided case to a named later meeting; it stays listed (as rolled over) here."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_text(free={"reason": reason})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     target = _later_open_meeting(session, case.meeting, to_meeting_id, acting_user)

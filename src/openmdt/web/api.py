@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openmdt import meetings
 from openmdt.accounts import login
-from openmdt.meetings.access import AUDIT_ROLES, DECIDE_ROLES, EDIT_ROLES, FLAG_ROLES
+from openmdt.meetings.access import AUDIT_ROLES, DECIDE_ROLES, EDIT_ROLES, FLAG_ROLES, MAX_ID
 from openmdt.meetings.evaluation import evaluation_json, pack_by_id
-from openmdt.meetings.reads import audit_event_json, case_summary, meeting_summary
+from openmdt.meetings.reads import MAX_AUDIT_PAGE, audit_event_json, case_summary, meeting_summary
 from openmdt.store.audit import verify_audit_chain
 from openmdt.store.errors import InvalidRequest, ServiceError
 from openmdt.store.models import User
+from openmdt.store.text_checks import require_clean_case, require_clean_text
 from openmdt.web.security import (
     CurrentUser,
     DbSession,
@@ -87,16 +88,19 @@ class AttendanceIn(Body):
     attendees: list[AttendeeIn]
 
 
+RowId = Annotated[int, Field(ge=1, le=MAX_ID, description="a row id (1 to 2^63-1)")]
+
+
 class ConfirmIn(Body):
-    case_ids: list[int] | None = None
+    case_ids: list[RowId] | None = None
 
 
 class FinaliseIn(Body):
-    roll_over_to: int | None = None
+    roll_over_to: RowId | None = None
 
 
 class RollOverIn(Body):
-    to_meeting_id: int
+    to_meeting_id: RowId
     reason: str | None = None
 
 
@@ -347,6 +351,8 @@ async def evaluate(body: EvaluateIn, _user: CurrentUser, db: DbSession) -> Respo
     worker-thread hop would cost more than it saves.
     """
     db.close()  # the caller is known; evaluating needs no database connection, so free it
+    require_clean_case(body.case)
+    require_clean_text(pack_id=body.pack_id)
     pack = pack_by_id(body.pack_id) if body.pack_id else _pack_for_case(body.case)
     text = evaluation_json(pack, body.case, body.as_of or date.today())
     return Response(content=text, media_type="application/json")
@@ -365,7 +371,12 @@ def _pack_for_case(case: dict[str, Any]) -> Any:
 
 
 @router.get("/audit", tags=["audit"])
-def audit(db: DbSession, user: Auditor, after_id: int = 0, limit: int = 200) -> dict:
+def audit(
+    db: DbSession,
+    user: Auditor,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 200,
+) -> dict:
     """The organisation's audit trail, oldest first, and whether the chain verifies."""
     events = meetings.list_audit_events(db, user=user, after_id=after_id, limit=limit)
     return {"events": [audit_event_json(e) for e in events], "chain_ok": verify_audit_chain(db).ok}

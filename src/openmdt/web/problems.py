@@ -98,6 +98,10 @@ async def _on_validation_error(_request: Request, error: Exception) -> JSONRespo
 
 async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and isinstance(error.__cause__, RecursionError):
+        # FastAPI's body parser met JSON nested deeper than Python can parse
+        return problem(422, "invalid_json", "The request is not valid",
+                       "The JSON body is nested too deeply.")
     code, title = HTTP_STATUS_CODES.get(error.status_code, ("http_error", "Request failed"))
     detail = error.detail if isinstance(error.detail, str) else title
     return problem(error.status_code, code, title, detail, headers=error.headers)
