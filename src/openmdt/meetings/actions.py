@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from openmdt.meetings import codes
@@ -30,7 +30,7 @@ from openmdt.meetings.evaluation import (
 from openmdt.meetings.importing import prepare_import
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.audit import append_audit
-from openmdt.store.errors import InvalidRequest, StaleVersion, WorkflowConflict
+from openmdt.store.errors import ImportRejected, InvalidRequest, StaleVersion, WorkflowConflict
 from openmdt.store.models import (
     Attendance,
     FactVersion,
@@ -133,7 +133,16 @@ def _add_fact_version(
 ) -> FactVersion:
     pack = pack_by_id(meeting.pack_id)
     evaluated = evaluate_facts(pack, _case_data(case, facts), meeting.meeting_date)
-    version = FactVersion(
+    version = _fact_version(case, facts, evaluated, user=user, reason=reason)
+    session.add(version)
+    case.route = _effective_route(case, evaluated.route)
+    session.flush()
+    return version
+
+
+def _fact_version(case: MeetingCase, facts: dict[str, Any], evaluated: Any, *, user: User,
+                  reason: str | None) -> FactVersion:
+    return FactVersion(
         case_id=case.id,
         version=case.version,
         facts=facts,
@@ -146,10 +155,6 @@ def _add_fact_version(
         created_by_id=user.id,
         created_at=_now(),
     )
-    session.add(version)
-    case.route = _effective_route(case, evaluated.route)
-    session.flush()
-    return version
 
 
 @action
@@ -162,34 +167,25 @@ def import_cases(
     acting_user: User,
     source: str = "upload",
 ) -> list[MeetingCase]:
-    """Add a meeting list (CSV, JSONL or a JSON array): every line valid, or nothing stored."""
+    """Add a meeting list (CSV, JSONL or a JSON array): every line valid, or nothing stored.
+
+    Reading, validating and evaluating the list happen before any write; the cases are then
+    written in one short transaction, so a long list holds the write lock (on SQLite: the
+    whole database's) only while it is stored, not while it is checked.
+    """
     require_role(acting_user, EDIT_ROLES)
     meeting = meeting_for(session, meeting_id, acting_user)
     require_open(meeting)
     pack = pack_by_id(meeting.pack_id)
     prepared = prepare_import(pack, meeting, text, fmt, source=source)
-    first_position = len(meeting.cases)
-    cases = []
-    for offset, item in enumerate(prepared):
-        case = MeetingCase(
-            organisation_id=meeting.organisation_id,
-            meeting_id=meeting.id,
-            position=first_position + offset,
-            case_ref=item.case_ref,
-            site=item.site,
-            patient=item.patient,
-            version=1,
-            flagged=False,
-            status="listed",
-            rollover_count=0,
-            created_at=_now(),
-        )
-        session.add(case)
-        session.flush()  # each case is written as we go; a failure rolls all of them back
-        _add_fact_version(
-            session, case, meeting, item.facts, user=acting_user, reason=f"imported from {source}"
-        )
-        cases.append(case)
+    evaluated = [evaluate_facts(pack, _prepared_data(item), meeting.meeting_date)
+                 for item in prepared]
+    session.rollback()  # nothing written yet: the writes below start a fresh transaction
+    lock_meeting(session, meeting_id)
+    meeting = meeting_for(session, meeting_id, acting_user)
+    require_open(meeting)
+    _refuse_listed_twice(meeting, prepared)
+    cases = _store_cases(session, meeting, prepared, evaluated, acting_user, source)
     _audit(
         session,
         acting_user,
@@ -203,6 +199,62 @@ def import_cases(
     )
     log.info("meeting %s: %d cases imported", meeting.id, len(cases))
     return cases
+
+
+def _prepared_data(item: Any) -> dict[str, Any]:
+    return {"case_id": item.case_ref, "site": item.site, "patient": item.patient,
+            "facts": item.facts}
+
+
+def lock_meeting(session: Session, meeting_id: int) -> None:
+    """Start the write transaction by locking the meeting: its row on PostgreSQL, the
+    database on SQLite. Agenda positions read after this cannot be taken by another writer."""
+    session.execute(update(Meeting).where(Meeting.id == meeting_id).values(id=Meeting.id))
+
+
+def next_position(session: Session, meeting_id: int) -> int:
+    """The agenda position after the meeting's last case (call with the meeting locked)."""
+    last = session.scalar(
+        select(func.max(MeetingCase.position)).where(MeetingCase.meeting_id == meeting_id))
+    return 0 if last is None else last + 1
+
+
+def _refuse_listed_twice(meeting: Meeting, prepared: list[Any]) -> None:
+    listed = {case.case_ref for case in meeting.cases}
+    clashes = [item for item in prepared if item.case_ref in listed]
+    if clashes:  # listed by another import since this list was checked
+        raise ImportRejected(
+            f"{len(clashes)} cases are already listed; nothing was imported.",
+            [{"line": item.line, "case_id": item.case_ref, "code": "duplicate_case_id",
+              "message": f"Case {item.case_ref!r} is already listed.", "path": "case_id"}
+             for item in clashes])
+
+
+def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
+                 evaluated: list[Any], user: User, source: str) -> list[MeetingCase]:
+    first_position = next_position(session, meeting.id)
+    cases = [
+        MeetingCase(organisation_id=meeting.organisation_id, meeting_id=meeting.id,
+                    position=first_position + offset, case_ref=item.case_ref, site=item.site,
+                    patient=item.patient, version=1, flagged=False, status="listed",
+                    rollover_count=0, created_at=_now(), route=result.route)
+        for offset, (item, result) in enumerate(zip(prepared, evaluated, strict=True))
+    ]
+    session.add_all(cases)
+    session.flush()
+    reason = f"imported from {source}"
+    rows = [_fact_version_row(case, item.facts, result, user=user, reason=reason)
+            for case, item, result in zip(cases, prepared, evaluated, strict=True)]
+    session.execute(insert(FactVersion), rows)  # one batched statement, not one per case
+    return cases
+
+
+def _fact_version_row(case: MeetingCase, facts: dict[str, Any], evaluated: Any, *, user: User,
+                      reason: str | None) -> dict[str, Any]:
+    return {"case_id": case.id, "version": case.version, "facts": facts, "reason": reason,
+            "evaluation": evaluated.evaluation, "pack_id": evaluated.pack_id,
+            "pack_version": evaluated.pack_version, "pack_hash": evaluated.pack_hash,
+            "route": evaluated.route, "created_by_id": user.id, "created_at": _now()}
 
 
 def _merge_facts(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -596,12 +648,13 @@ def _roll_over(
 ) -> MeetingCase:
     if case.status != "listed" or case.outcomes:
         raise WorkflowConflict(f"Case {case.id} is {case.status}; only undecided cases roll over.")
+    lock_meeting(session, target.id)
     if any(other.case_ref == case.case_ref for other in target.cases):
         raise WorkflowConflict(f"Case {case.case_ref!r} is already listed at meeting {target.id}.")
     copy = MeetingCase(
         organisation_id=case.organisation_id,
         meeting_id=target.id,
-        position=len(target.cases),
+        position=next_position(session, target.id),
         case_ref=case.case_ref,
         site=case.site,
         patient=dict(case.patient),

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -144,7 +145,11 @@ class MeetingCase(Base):
 
     # Concurrent writers are caught by the ORM: UPDATE ... WHERE row_version = <read value>.
     __mapper_args__ = {"version_id_col": row_version}
-    __table_args__ = (UniqueConstraint("meeting_id", "case_ref", name="uq_meeting_case_ref"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "case_ref", name="uq_meeting_case_ref"),
+        # one case per agenda position (migration 0003)
+        Index("uq_meeting_case_position", "meeting_id", "position", unique=True),
+    )
 
     @property
     def current_fact_version(self) -> FactVersion:

@@ -21,7 +21,7 @@ from openmdt.store.database import (
 )
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
-from openmdt.web.problems import UnexpectedErrors, install_problem_handlers
+from openmdt.web.problems import BUSY_RETRY_AFTER, UnexpectedErrors, install_problem_handlers
 from openmdt.web.security import AppSettings, SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,6 +58,15 @@ def _internal_error_page(_scope: object) -> Response:
         "<!doctype html><title>Server error</title><h1>Sorry, there is a problem</h1>"
         "<p>The server could not complete the request.</p>",
         status_code=500,
+    )
+
+
+def _busy_page(_scope: object) -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>Busy</title><h1>The system is busy</h1>"
+        "<p>Another change is being saved; nothing was changed. Please try again in a few "
+        "seconds.</p>",
+        status_code=503, headers={"Retry-After": str(BUSY_RETRY_AFTER)},
     )
 
 
@@ -103,7 +112,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
         title="OpenMDT", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
     )
     app.state.openmdt = settings
-    app.add_middleware(UnexpectedErrors, respond=_internal_error_page)
+    app.add_middleware(UnexpectedErrors, respond=_internal_error_page, busy=_busy_page)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
     if STATIC_DIR.is_dir():

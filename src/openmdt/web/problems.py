@@ -26,6 +26,7 @@ HTTP_STATUS_CODES: dict[int, tuple[str, str]] = {
     405: ("method_not_allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
     413: ("payload_too_large", "Payload too large"),
+    503: ("database_busy", "Service busy"),
     415: ("unsupported_media_type", "Unsupported media type"),
     428: ("version_required", "Precondition required"),
 }
@@ -114,6 +115,32 @@ def internal_error_problem() -> Response:
     )
 
 
+BUSY_RETRY_AFTER = 5  # seconds; a write lock is held for well under that
+_BUSY_ERRORS = {"LockNotAvailable", "SerializationFailure", "DeadlockDetected"}
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a write because another holds the lock
+    (SQLite's busy timeout, PostgreSQL's lock timeout or a deadlock): worth a retry."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if type(original).__name__ in _BUSY_ERRORS:
+        return True
+    return "database is locked" in str(original) or "database table is locked" in str(original)
+
+
+def busy_problem() -> Response:
+    """503 with Retry-After: the database is busy with another write; nothing was changed."""
+    return problem(
+        503, "database_busy", "Service busy",
+        "The database is busy with another change; nothing was saved. Try again shortly.",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+    )
+
+
 class UnexpectedErrors:
     """ASGI middleware: an unexpected exception becomes a 500 and one log line with its type.
 
@@ -123,9 +150,11 @@ class UnexpectedErrors:
     type is logged, here, and nothing reaches uvicorn.
     """
 
-    def __init__(self, app: ASGIApp, respond: Callable[[Scope], Response] | None = None) -> None:
+    def __init__(self, app: ASGIApp, respond: Callable[[Scope], Response] | None = None,
+                 busy: Callable[[Scope], Response] | None = None) -> None:
         self.app = app
         self.respond = respond or (lambda _scope: internal_error_problem())
+        self.busy = busy or (lambda _scope: busy_problem())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -142,9 +171,14 @@ class UnexpectedErrors:
         try:
             await self.app(scope, receive, send_tracking)
         except Exception as error:  # noqa: BLE001 - the last line of defence, logged by type
-            log.error("unexpected error: %s", type(error).__name__)
+            busy = database_busy(error)
+            if busy:
+                log.warning("database busy: %s", type(error).__name__)
+            else:
+                log.error("unexpected error: %s", type(error).__name__)
             if not started:
-                await self.respond(scope)(scope, receive, send)
+                answer = self.busy(scope) if busy else self.respond(scope)
+                await answer(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
