@@ -21,6 +21,7 @@ from openmdt.store.database import (
 )
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
+from openmdt.web.limits import BodyLimit
 from openmdt.web.problems import BUSY_RETRY_AFTER, UnexpectedErrors, install_problem_handlers
 from openmdt.web.security import AppSettings, SecurityHeaders
 
@@ -113,6 +114,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     )
     app.state.openmdt = settings
     app.add_middleware(UnexpectedErrors, respond=_internal_error_page, busy=_busy_page)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
     if STATIC_DIR.is_dir():
