@@ -63,10 +63,18 @@ def claim_attempt(session: Session, email: str, client_ip: str, now: datetime) -
     )
 
 
+PRUNE_EVERY = 100  # attempts; pruning then removes every attempt older than the window
+
+
 def settle_attempt(session: Session, attempt: LoginAttempt, *, succeeded: bool) -> None:
-    """Mark a claimed attempt as succeeded or failed (committed at once)."""
+    """Mark a claimed attempt as succeeded or failed (committed at once). A success, and
+    every PRUNE_EVERY-th attempt, also deletes attempts that no longer count."""
     if succeeded:
         attempt.succeeded = True
+    if succeeded or attempt.id % PRUNE_EVERY == 0:
+        moment = attempt.attempted_at
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at <= moment - WINDOW))
     session.commit()
 
 
