@@ -97,8 +97,26 @@ async def _on_validation_error(_request: Request, error: Exception) -> JSONRespo
     )
 
 
-async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method the API documents for the request's path (Starlette's 405 lists only the
+    methods of the first route that matched the path, not those of the others)."""
+    from starlette.routing import compile_path, get_route_path
+
+    path = get_route_path(request.scope)
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods))
+
+
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 405:
+        headers = {**(error.headers or {}), "Allow": allowed_methods(request)}
+        return problem(405, "method_not_allowed", "Method not allowed",
+                       f"This resource accepts {headers['Allow']}.", headers=headers)
     if error.status_code == 400 and isinstance(error.__cause__, RecursionError):
         # FastAPI's body parser met JSON nested deeper than Python can parse
         return problem(422, "invalid_json", "The request is not valid",
