@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from openmdt.store.models import AuditEvent, User
@@ -125,6 +125,28 @@ def verify_audit_chain(
         return _walk(session, checkpoint.last_event_id, checkpoint.row_hash,
                      checkpoint.rows_checked)
     return _walk(session, 0, GENESIS_HASH, 0)
+
+
+@dataclass(frozen=True)
+class VerifiedHead:
+    """The newest row a verification reached: id, hash and how many rows up to it."""
+
+    last_id: int
+    last_hash: str
+    rows: int
+
+
+def verify_since(session: Session, head: VerifiedHead) -> AuditVerification:
+    """Verify only the rows after `head`, a head this process verified itself (kept in
+    memory, so it cannot be forged through the database); the head row must still have its
+    hash and position, so a chain rebuilt since then fails."""
+    event = session.get(AuditEvent, head.last_id)
+    rows = session.scalar(select(func.count()).select_from(AuditEvent)
+                          .where(AuditEvent.id <= head.last_id))
+    if event is None or event.row_hash != head.last_hash or rows != head.rows:
+        return AuditVerification(False, 0, head.last_id, "the chain was rewritten: row "
+                                 f"{head.last_id} no longer matches what was verified")
+    return _walk(session, head.last_id, head.last_hash, head.rows)
 
 
 def _walk(session: Session, after_id: int, expected_prev: str, checked: int
