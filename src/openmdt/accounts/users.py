@@ -19,6 +19,7 @@ def get_or_create_organisation(
     session: Session, name: str, *, acting_user: User | None = None
 ) -> Organisation:
     """The organisation with this name, created (and audited) when new."""
+    require_clean_text(organisation=name)
     found = session.scalars(select(Organisation).where(Organisation.name == name)).first()
     if found is not None:
         return found
@@ -64,6 +65,7 @@ def create_user(
     acting_user: User | None = None,
 ) -> User:
     """Add a user to an organisation (audited). Without a password only tokens can sign in."""
+    require_clean_text(email=email, display_name=display_name, password=password)
     email = email.strip().lower()
     _check_new_user(session, email, role, password)
     user = User(
