@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from openmdt.cases.errors import CaseError
-from openmdt.cases.guard import MAX_NUMBER_DIGITS, check_case_data, number_problem
+from openmdt.cases.guard import (
+    MAX_NUMBER_DIGITS,
+    check_case_data,
+    number_problem,
+    source_is_clean,
+)
 
 Format = Literal["csv", "jsonl", "json"]
 PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
@@ -84,26 +89,34 @@ def mark_duplicate(rec: CaseInput, seen: dict[str, int]) -> CaseInput:
     return rec
 
 
-def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> CaseInput:
-    if isinstance(obj, dict):
-        try:
-            check_case_data(obj)
-        except CaseError as err:
-            case_id = obj.get("case_id") if not err.path.startswith("case_id") else None
-            shown = case_id if isinstance(case_id, (str, int)) else None
-            err.message = f"{source}:{line}: {err.message}"
-            return CaseInput(line, None if shown is None else str(shown), None,
-                             err.at(line=line))
-    else:
+def _case_record(obj: Any, line: int, source: str, path_prefix: str = "",
+                 clean_source: bool = False) -> CaseInput:
+    if not isinstance(obj, dict):
         err = CaseError("wrong_shape", f"{source}:{line}: a case is a JSON object, found "
                         f"{type(obj).__name__}", path=path_prefix.rstrip(".") or "$", line=line)
         return CaseInput(line, None, None, err)
+    if not clean_source:
+        refused = _guard_problem(obj, line, source)
+        if refused is not None:
+            return refused
     case_id = obj.get("case_id")
     if case_id is None or str(case_id).strip() == "":
         err = CaseError("missing_case_id", f"{source}:{line}: the case has no case_id",
                         path=f"{path_prefix}case_id", line=line)
         return CaseInput(line, None, None, err)
     return CaseInput(line, str(case_id), obj)
+
+
+def _guard_problem(obj: dict[str, Any], line: int, source: str) -> CaseInput | None:
+    """The error record for a case holding a value no case may hold (see guard.py)."""
+    try:
+        check_case_data(obj)
+    except CaseError as err:
+        case_id = obj.get("case_id") if not err.path.startswith("case_id") else None
+        shown = case_id if isinstance(case_id, (str, int)) else None
+        err.message = f"{source}:{line}: {err.message}"
+        return CaseInput(line, None if shown is None else str(shown), None, err.at(line=line))
+    return None
 
 
 def _reject_constant(name: str) -> Any:
@@ -158,7 +171,7 @@ def read_jsonl_lines(lines: Iterable[str], first: int, source: str) -> Iterator[
                             f"column {exc.colno}", path="$", line=number)
             yield CaseInput(number, None, None, err)
             continue
-        yield _case_record(obj, number, source)
+        yield _case_record(obj, number, source, clean_source=source_is_clean(raw_line))
 
 
 def _read_json(text: str, source: str) -> list[CaseInput]:
@@ -209,6 +222,7 @@ def _duplicate_column(header: list[str]) -> str | None:
 
 def _csv_rows(reader: Any, header: list[str], source: str):
     line = 1
+    header_clean = all(source_is_clean(name) for name in header)
     while True:
         start = reader.line_num + 1
         try:
@@ -229,7 +243,9 @@ def _csv_rows(reader: Any, header: list[str], source: str):
                             f"header has {len(header)}", path="$", line=line, case_id=case_id)
             yield CaseInput(line, case_id, None, err)
             continue
-        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source)
+        clean = source_is_clean(",".join(row)) and header_clean
+        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source,
+                           clean_source=clean)
 
 
 def _csv_case(row: dict[str, str]) -> dict[str, Any]:
