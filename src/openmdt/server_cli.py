@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -37,13 +38,23 @@ DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    forwarded_allow_ips: str = typer.Option(
+        "", "--forwarded-allow-ips",
+        help="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are trusted (default: none; the headers are ignored).",
+    ),
 ) -> None:
     """Run the web app and API (migrates the database first)."""
     import uvicorn
 
     from openmdt.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    proxies = forwarded_allow_ips.strip()
+    uvicorn.run(
+        create_app(), host=host, port=port, log_level="info",
+        # uvicorn would otherwise trust the headers from 127.0.0.1 (or $FORWARDED_ALLOW_IPS)
+        proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+    )
 
 
 @db_app.command("upgrade")
@@ -88,14 +99,57 @@ def create_user_command(
 
 
 @audit_app.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Check the audit trail's hash chain; exit status 1 when it is broken."""
+def verify(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    against: Path | None = typer.Option(
+        None, "--against", help="Also check the chain against exported checkpoints "
+        "(a file written by `openmdt audit checkpoints`)."),
+) -> None:
+    """Check the audit trail's hash chain from its first row; exit status 1 when it is broken.
+
+    With OPENMDT_AUDIT_KEY (or OPENMDT_AUDIT_KEY_FILE) set, the chain must also match the
+    newest signed checkpoint, and a new checkpoint of the verified head is written.
+    """
     from openmdt.store.audit import verify_audit_chain
+    from openmdt.store.checkpoints import audit_key_from_env, record_checkpoint
     from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
 
+    key = audit_key_from_env()
     sessions = make_sessionmaker(make_engine(database_url_from_env()))
     with sessions() as db:
-        result = verify_audit_chain(db)
+        result = verify_audit_chain(db, key=key)
+        if result.ok and against is not None:
+            result = _check_exported(db, against, key)
+        record_checkpoint(db, result, key)
+        db.commit()
+    _report(result, as_json)
+
+
+def _check_exported(db: Any, path: Path, key: bytes | None) -> Any:
+    from openmdt.store.audit import AuditVerification, verify_audit_chain
+    from openmdt.store.checkpoints import checkpoint_problem
+
+    if key is None:
+        typer.echo("error: --against needs OPENMDT_AUDIT_KEY or OPENMDT_AUDIT_KEY_FILE", err=True)
+        raise typer.Exit(2)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        exported = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        typer.echo(f"error: cannot read checkpoints from {path}: {error}", err=True)
+        raise typer.Exit(2) from None
+    for number, checkpoint in enumerate(exported, start=1):
+        try:
+            problem = checkpoint_problem(db, checkpoint, key)
+        except (KeyError, TypeError, ValueError):
+            typer.echo(f"error: {path}:{number}: not a checkpoint", err=True)
+            raise typer.Exit(2) from None
+        if problem is not None:
+            return AuditVerification(False, 0, checkpoint["last_event_id"], problem)
+    return verify_audit_chain(db, key=key)
+
+
+def _report(result: Any, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.to_dict()))
     elif result.ok:
@@ -104,6 +158,19 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
         typer.echo(f"audit chain BROKEN at row {result.first_bad_id}: {result.problem}", err=True)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoints")
+def export_checkpoints() -> None:
+    """Print the signed checkpoints of the audit chain, one JSON object a line, to keep
+    outside the database (check them later with `audit verify --against FILE`)."""
+    from openmdt.store.checkpoints import all_checkpoints, export_dict
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    sessions = make_sessionmaker(make_engine(database_url_from_env()))
+    with sessions() as db:
+        for checkpoint in all_checkpoints(db):
+            typer.echo(json.dumps(export_dict(checkpoint), sort_keys=True))
 
 
 def _demo_user(db: Any, organisation: Any, email: str, role: str) -> dict[str, str]:

@@ -14,8 +14,10 @@ SESSION_LIFETIME = timedelta(hours=12)
 
 
 def open_session(session: Session, user: User, *, now: datetime | None = None) -> str:
-    """Start a browser session for `user`; returns the cookie value."""
+    """Start a browser session for `user`; returns the cookie value. Expired sessions are
+    deleted at the same time (nothing else would ever remove them)."""
     moment = now or datetime.now(UTC)
+    session.execute(delete(LoginSession).where(LoginSession.expires_at <= moment))
     token = new_secret()
     session.add(
         LoginSession(
@@ -47,3 +49,10 @@ def close_session(session: Session, token: str) -> None:
     """End a session (sign out)."""
     session.execute(delete(LoginSession).where(LoginSession.token_hash == digest(token)))
     session.commit()
+
+
+def prune_sessions(session: Session, now: datetime) -> int:
+    """Delete expired sessions; returns how many went."""
+    result = session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -8,16 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openmdt.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from openmdt.accounts.throttle import check_not_throttled, record_attempt
+from openmdt.accounts.throttle import claim_attempt, settle_attempt
 from openmdt.store.audit import append_audit
 from openmdt.store.errors import InvalidCredentials, InvalidRequest
 from openmdt.store.models import ROLES, Organisation, User
+from openmdt.store.text_checks import require_clean_text
 
 
 def get_or_create_organisation(
     session: Session, name: str, *, acting_user: User | None = None
 ) -> Organisation:
     """The organisation with this name, created (and audited) when new."""
+    require_clean_text(organisation=name)
     found = session.scalars(select(Organisation).where(Organisation.name == name)).first()
     if found is not None:
         return found
@@ -63,6 +65,7 @@ def create_user(
     acting_user: User | None = None,
 ) -> User:
     """Add a user to an organisation (audited). Without a password only tokens can sign in."""
+    require_clean_text(email=email, display_name=display_name, password=password)
     email = email.strip().lower()
     _check_new_user(session, email, role, password)
     user = User(
@@ -94,12 +97,13 @@ def login(
 ) -> User:
     """Check a password sign-in, counting failures; raises InvalidCredentials / LoginThrottled."""
     moment = now or datetime.now(UTC)
+    require_clean_text(email=email, password=password)
     email = email.strip().lower()
-    check_not_throttled(session, email, client_ip, moment)
+    attempt = claim_attempt(session, email, client_ip, moment)
     user = session.scalars(select(User).where(User.email == email)).first()
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.active
-    record_attempt(session, email, client_ip, succeeded=ok, now=moment)
+    settle_attempt(session, attempt, succeeded=ok)
     if not ok:
         raise InvalidCredentials("Email or password is wrong.")
     assert user is not None

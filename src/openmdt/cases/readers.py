@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from openmdt.cases.errors import CaseError
+from openmdt.cases.guard import (
+    MAX_NUMBER_DIGITS,
+    check_case_data,
+    number_problem,
+    source_is_clean,
+)
 
 Format = Literal["csv", "jsonl", "json"]
 PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
@@ -83,11 +89,16 @@ def mark_duplicate(rec: CaseInput, seen: dict[str, int]) -> CaseInput:
     return rec
 
 
-def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> CaseInput:
+def _case_record(obj: Any, line: int, source: str, path_prefix: str = "",
+                 clean_source: bool = False) -> CaseInput:
     if not isinstance(obj, dict):
         err = CaseError("wrong_shape", f"{source}:{line}: a case is a JSON object, found "
                         f"{type(obj).__name__}", path=path_prefix.rstrip(".") or "$", line=line)
         return CaseInput(line, None, None, err)
+    if not clean_source:
+        refused = _guard_problem(obj, line, source)
+        if refused is not None:
+            return refused
     case_id = obj.get("case_id")
     if case_id is None or str(case_id).strip() == "":
         err = CaseError("missing_case_id", f"{source}:{line}: the case has no case_id",
@@ -96,17 +107,47 @@ def _case_record(obj: Any, line: int, source: str, path_prefix: str = "") -> Cas
     return CaseInput(line, str(case_id), obj)
 
 
+def _guard_problem(obj: dict[str, Any], line: int, source: str) -> CaseInput | None:
+    """The error record for a case holding a value no case may hold (see guard.py)."""
+    try:
+        check_case_data(obj)
+    except CaseError as err:
+        case_id = obj.get("case_id") if not err.path.startswith("case_id") else None
+        shown = case_id if isinstance(case_id, (str, int)) else None
+        err.message = f"{source}:{line}: {err.message}"
+        return CaseInput(line, None if shown is None else str(shown), None, err.at(line=line))
+    return None
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # one, not one per line
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS + 1 and len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"an integer has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if number_problem(value) is not None:
+        raise ValueError(f"the number {text[:20]}... is too large" if len(text) > 20
+                         else f"the number {text} is too large")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_bounded_int,
+                            parse_float=_finite_float)  # one, not one per line
 
 
 def _loads(text: str) -> Any:
-    """Strict JSON: NaN and Infinity (accepted by Python's json) are refused, not passed on."""
+    """Strict JSON: NaN and Infinity (accepted by Python's json) are refused, not passed on,
+    and so are huge numbers and nesting deeper than Python's recursion allows."""
     try:
         return _DECODER.decode(text)
+    except RecursionError:
+        raise json.JSONDecodeError("the JSON is nested too deeply", text, 0) from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             raise
@@ -130,7 +171,7 @@ def read_jsonl_lines(lines: Iterable[str], first: int, source: str) -> Iterator[
                             f"column {exc.colno}", path="$", line=number)
             yield CaseInput(number, None, None, err)
             continue
-        yield _case_record(obj, number, source)
+        yield _case_record(obj, number, source, clean_source=source_is_clean(raw_line))
 
 
 def _read_json(text: str, source: str) -> list[CaseInput]:
@@ -154,6 +195,10 @@ def _read_csv(text: str, source: str) -> list[CaseInput]:
         return []
     except csv.Error as exc:
         return [CaseInput(1, None, None, CaseError("invalid_csv", f"{source}:1: {exc}", line=1))]
+    duplicate = _duplicate_column(header)
+    if duplicate is not None:
+        return [CaseInput(1, None, None, CaseError("duplicate_column", f"{source}:1: {duplicate}",
+                                                   path="$", line=1))]
     if "case_id" not in header:
         err = CaseError("missing_case_id", f"{source}:1: the header has no case_id column "
                         f"(found: {', '.join(header)})", path="case_id", line=1)
@@ -161,8 +206,23 @@ def _read_csv(text: str, source: str) -> list[CaseInput]:
     return list(_csv_rows(reader, header, source))
 
 
+def _duplicate_column(header: list[str]) -> str | None:
+    """Why the header is ambiguous: two columns that are the same name once case and spaces
+    are ignored (the later one would silently override the earlier one's value)."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = " ".join(name.split()).lower()
+        if key in first:
+            earlier = first[key]
+            return (f"columns {earlier + 1} ({header[earlier]!r}) and {index + 1} ({name!r}) "
+                    "name the same column; a value must come from one column only")
+        first[key] = index
+    return None
+
+
 def _csv_rows(reader: Any, header: list[str], source: str):
     line = 1
+    header_clean = all(source_is_clean(name) for name in header)
     while True:
         start = reader.line_num + 1
         try:
@@ -183,7 +243,9 @@ def _csv_rows(reader: Any, header: list[str], source: str):
                             f"header has {len(header)}", path="$", line=line, case_id=case_id)
             yield CaseInput(line, case_id, None, err)
             continue
-        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source)
+        clean = source_is_clean(",".join(row)) and header_clean
+        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source,
+                           clean_source=clean)
 
 
 def _csv_case(row: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ child value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,23 +68,76 @@ def _position(file: str, node: yaml.Node) -> Position:
     return Position(file, mark.line + 1, mark.column + 1, quoted)
 
 
-def _convert(file: str, node: yaml.Node, constructor: Any) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        result = LocatedDict(_position(file, node))
+MAX_ALIAS_USES = 100  # an alias used more often than this is an expansion bomb, not a pack
+MAX_NUMBER_DIGITS = 30  # an integer literal with more digits is no clinical value
+
+
+class _Converter:
+    """Nodes to located containers, refusing alias bombs, self-references and bad numbers."""
+
+    def __init__(self, file: str, constructor: Any) -> None:
+        self.file = file
+        self.constructor = constructor
+        self.seen: set[int] = set()
+        self.open: set[int] = set()
+        self.alias_uses = 0
+
+    def convert(self, node: yaml.Node) -> Any:
+        self._count(node)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.open.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node)
+                return self._sequence(node)
+            finally:
+                self.open.discard(id(node))
+        return _checked_scalar(self.constructor.construct_object(node, deep=True),
+                               _position(self.file, node))
+
+    def _count(self, node: yaml.Node) -> None:
+        if id(node) in self.open:
+            raise YamlProblem("invalid YAML: an alias refers to a node that contains it",
+                              _position(self.file, node))
+        if id(node) in self.seen:
+            self.alias_uses += 1
+            if self.alias_uses > MAX_ALIAS_USES:
+                raise YamlProblem(f"invalid YAML: aliases are used more than {MAX_ALIAS_USES} "
+                                  "times", _position(self.file, node))
+        self.seen.add(id(node))
+
+    def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
+        result = LocatedDict(_position(self.file, node))
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
+            key = self.convert(key_node)
             if key in result:
-                raise YamlProblem(f"duplicate key {key!r}", _position(file, key_node))
-            result[key] = _convert(file, value_node, constructor)
-            result.positions[key] = _position(file, value_node)
+                raise YamlProblem(f"duplicate key {key!r}", _position(self.file, key_node))
+            result[key] = self.convert(value_node)
+            result.positions[key] = _position(self.file, value_node)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = LocatedList(_position(file, node))
+
+    def _sequence(self, node: yaml.SequenceNode) -> LocatedList:
+        items = LocatedList(_position(self.file, node))
         for child in node.value:
-            items.append(_convert(file, child, constructor))
-            items.positions.append(_position(file, child))
+            items.append(self.convert(child))
+            items.positions.append(_position(self.file, child))
         return items
-    return constructor.construct_object(node, deep=True)
+
+
+def _checked_scalar(value: Any, position: Position) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -(10**MAX_NUMBER_DIGITS) < value < 10**MAX_NUMBER_DIGITS:
+        raise YamlProblem(f"invalid YAML: a number has more than {MAX_NUMBER_DIGITS} digits",
+                          position)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise YamlProblem("invalid YAML: a number is not finite (.nan, .inf and numbers too "
+                          "large for a float are not allowed)", position)
+    return value
+
+
+def _convert(file: str, node: yaml.Node, constructor: Any) -> Any:
+    return _Converter(file, constructor).convert(node)
 
 
 def load_located(path: Path, display_name: str | None = None) -> Any:

@@ -27,6 +27,14 @@ DECIDE_ROLES = ("chair",)
 AUDIT_ROLES = ("auditor", "admin")
 READ_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
 
+MAX_ID = 2**63 - 1  # ids are 64-bit signed integers in SQLite and PostgreSQL
+
+
+def valid_id(value: object) -> bool:
+    """Whether `value` can be a row id (a larger number would fail in the database driver)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -44,6 +52,8 @@ def meeting_for(
     session: Session, meeting_id: int, user: User, *, with_cases: bool = False
 ) -> Meeting:
     """The meeting if it belongs to the user's organisation; NotFound otherwise."""
+    if not valid_id(meeting_id):
+        raise NotFound(f"Meeting {meeting_id} was not found.")
     query = select(Meeting).where(
         Meeting.id == meeting_id, Meeting.organisation_id == user.organisation_id
     )
@@ -62,6 +72,8 @@ def meeting_for(
 
 def case_for(session: Session, case_id: int, user: User) -> MeetingCase:
     """The listed case if it belongs to the user's organisation; NotFound otherwise."""
+    if not valid_id(case_id):
+        raise NotFound(f"Case {case_id} was not found.")
     case = session.scalars(
         select(MeetingCase).where(
             MeetingCase.id == case_id, MeetingCase.organisation_id == user.organisation_id

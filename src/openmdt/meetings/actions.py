@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from openmdt.meetings import codes
@@ -31,7 +31,7 @@ from openmdt.meetings.importing import prepare_import
 from openmdt.meetings.options import option_ref, qualify
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.audit import append_audit
-from openmdt.store.errors import InvalidRequest, StaleVersion, WorkflowConflict
+from openmdt.store.errors import ImportRejected, InvalidRequest, StaleVersion, WorkflowConflict
 from openmdt.store.models import (
     Attendance,
     FactVersion,
@@ -40,6 +40,7 @@ from openmdt.store.models import (
     Outcome,
     User,
 )
+from openmdt.store.text_checks import require_clean_case, require_clean_text
 
 # Only ids and counts are logged: never names, NHS numbers or facts.
 log = logging.getLogger("openmdt.meetings")
@@ -75,6 +76,7 @@ def create_meeting(
 ) -> Meeting:
     """Schedule a meeting of a COSD MDT type (CR3190) that evaluates cases with `pack_id`."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_text(mdt_type=mdt_type, site_code=site_code, pack_id=pack_id, title=title)
     if mdt_type not in codes.MDT_TYPES:
         raise InvalidRequest(
             f"MDT type {mdt_type!r} is not a known COSD CR3190 code.",
@@ -132,7 +134,16 @@ def _add_fact_version(
 ) -> FactVersion:
     pack = pack_by_id(meeting.pack_id)
     evaluated = evaluate_facts(pack, _case_data(case, facts), meeting.meeting_date)
-    version = FactVersion(
+    version = _fact_version(case, facts, evaluated, user=user, reason=reason)
+    session.add(version)
+    case.route = _effective_route(case, evaluated.route)
+    session.flush()
+    return version
+
+
+def _fact_version(case: MeetingCase, facts: dict[str, Any], evaluated: Any, *, user: User,
+                  reason: str | None) -> FactVersion:
+    return FactVersion(
         case_id=case.id,
         version=case.version,
         facts=facts,
@@ -145,10 +156,6 @@ def _add_fact_version(
         created_by_id=user.id,
         created_at=_now(),
     )
-    session.add(version)
-    case.route = _effective_route(case, evaluated.route)
-    session.flush()
-    return version
 
 
 @action
@@ -161,34 +168,25 @@ def import_cases(
     acting_user: User,
     source: str = "upload",
 ) -> list[MeetingCase]:
-    """Add a meeting list (CSV, JSONL or a JSON array): every line valid, or nothing stored."""
+    """Add a meeting list (CSV, JSONL or a JSON array): every line valid, or nothing stored.
+
+    Reading, validating and evaluating the list happen before any write; the cases are then
+    written in one short transaction, so a long list holds the write lock (on SQLite: the
+    whole database's) only while it is stored, not while it is checked.
+    """
     require_role(acting_user, EDIT_ROLES)
     meeting = meeting_for(session, meeting_id, acting_user)
     require_open(meeting)
     pack = pack_by_id(meeting.pack_id)
     prepared = prepare_import(pack, meeting, text, fmt, source=source)
-    first_position = len(meeting.cases)
-    cases = []
-    for offset, item in enumerate(prepared):
-        case = MeetingCase(
-            organisation_id=meeting.organisation_id,
-            meeting_id=meeting.id,
-            position=first_position + offset,
-            case_ref=item.case_ref,
-            site=item.site,
-            patient=item.patient,
-            version=1,
-            flagged=False,
-            status="listed",
-            rollover_count=0,
-            created_at=_now(),
-        )
-        session.add(case)
-        session.flush()  # each case is written as we go; a failure rolls all of them back
-        _add_fact_version(
-            session, case, meeting, item.facts, user=acting_user, reason=f"imported from {source}"
-        )
-        cases.append(case)
+    evaluated = [evaluate_facts(pack, _prepared_data(item), meeting.meeting_date)
+                 for item in prepared]
+    session.rollback()  # nothing written yet: the writes below start a fresh transaction
+    lock_meeting(session, meeting_id)
+    meeting = meeting_for(session, meeting_id, acting_user)
+    require_open(meeting)
+    _refuse_listed_twice(meeting, prepared)
+    cases = _store_cases(session, meeting, prepared, evaluated, acting_user, source)
     _audit(
         session,
         acting_user,
@@ -202,6 +200,62 @@ def import_cases(
     )
     log.info("meeting %s: %d cases imported", meeting.id, len(cases))
     return cases
+
+
+def _prepared_data(item: Any) -> dict[str, Any]:
+    return {"case_id": item.case_ref, "site": item.site, "patient": item.patient,
+            "facts": item.facts}
+
+
+def lock_meeting(session: Session, meeting_id: int) -> None:
+    """Start the write transaction by locking the meeting: its row on PostgreSQL, the
+    database on SQLite. Agenda positions read after this cannot be taken by another writer."""
+    session.execute(update(Meeting).where(Meeting.id == meeting_id).values(id=Meeting.id))
+
+
+def next_position(session: Session, meeting_id: int) -> int:
+    """The agenda position after the meeting's last case (call with the meeting locked)."""
+    last = session.scalar(
+        select(func.max(MeetingCase.position)).where(MeetingCase.meeting_id == meeting_id))
+    return 0 if last is None else last + 1
+
+
+def _refuse_listed_twice(meeting: Meeting, prepared: list[Any]) -> None:
+    listed = {case.case_ref for case in meeting.cases}
+    clashes = [item for item in prepared if item.case_ref in listed]
+    if clashes:  # listed by another import since this list was checked
+        raise ImportRejected(
+            f"{len(clashes)} cases are already listed; nothing was imported.",
+            [{"line": item.line, "case_id": item.case_ref, "code": "duplicate_case_id",
+              "message": f"Case {item.case_ref!r} is already listed.", "path": "case_id"}
+             for item in clashes])
+
+
+def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
+                 evaluated: list[Any], user: User, source: str) -> list[MeetingCase]:
+    first_position = next_position(session, meeting.id)
+    cases = [
+        MeetingCase(organisation_id=meeting.organisation_id, meeting_id=meeting.id,
+                    position=first_position + offset, case_ref=item.case_ref, site=item.site,
+                    patient=item.patient, version=1, flagged=False, status="listed",
+                    rollover_count=0, created_at=_now(), route=result.route)
+        for offset, (item, result) in enumerate(zip(prepared, evaluated, strict=True))
+    ]
+    session.add_all(cases)
+    session.flush()
+    reason = f"imported from {source}"
+    rows = [_fact_version_row(case, item.facts, result, user=user, reason=reason)
+            for case, item, result in zip(cases, prepared, evaluated, strict=True)]
+    session.execute(insert(FactVersion), rows)  # one batched statement, not one per case
+    return cases
+
+
+def _fact_version_row(case: MeetingCase, facts: dict[str, Any], evaluated: Any, *, user: User,
+                      reason: str | None) -> dict[str, Any]:
+    return {"case_id": case.id, "version": case.version, "facts": facts, "reason": reason,
+            "evaluation": evaluated.evaluation, "pack_id": evaluated.pack_id,
+            "pack_version": evaluated.pack_version, "pack_hash": evaluated.pack_hash,
+            "route": evaluated.route, "created_by_id": user.id, "created_at": _now()}
 
 
 def _merge_facts(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -226,6 +280,8 @@ def update_facts(
 ) -> MeetingCase:
     """Save changed facts as a new version and re-evaluate; StaleVersion if someone saved first."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_case({"facts": facts})
+    require_clean_text(free={"reason": reason})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if expected_version != case.version:
@@ -256,6 +312,7 @@ def flag_case(
 ) -> MeetingCase:
     """Mark a case as needing full discussion, overriding a Standard of Care route."""
     require_role(acting_user, FLAG_ROLES)
+    require_clean_text(free={"note": note})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if case.status != "listed":
@@ -380,6 +437,10 @@ def record_outcome(
 ) -> Outcome:
     """Record the MDT's decision for a discussed case (COSD CR8110 = 1)."""
     require_role(acting_user, DECIDE_ROLES)
+    require_clean_text(chosen_options=chosen_options, care_plan_intent=care_plan_intent,
+                       planned_treatment_types=planned_treatment_types,
+                       deviation_code=deviation_code,
+                       free={"rationale": rationale, "deviation_text": deviation_text})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     if case.status != "listed" or case.outcomes:
@@ -431,6 +492,11 @@ def amend_outcome(
 ) -> Outcome:
     """Add a new version of a recorded outcome (allowed after finalising); the reason is kept."""
     require_role(acting_user, DECIDE_ROLES)
+    require_clean_text(chosen_options=chosen_options, care_plan_intent=care_plan_intent,
+                       planned_treatment_types=planned_treatment_types,
+                       deviation_code=deviation_code,
+                       free={"reason": reason, "rationale": rationale,
+                             "deviation_text": deviation_text})
     case = case_for(session, case_id, acting_user)
     if not case.outcomes:
         raise WorkflowConflict(f"Case {case_id} has no outcome to amend.")
@@ -572,6 +638,8 @@ def record_attendance(
 def _attendance_row(meeting: Meeting, entry: dict[str, Any], index: int) -> Attendance:
     name = str(entry.get("name") or "").strip()
     role = entry.get("professional_role")
+    require_clean_text(**{f"attendees[{index}].name": name,
+                          f"attendees[{index}].professional_role": role})
     if not name:
         raise InvalidRequest(f"Attendee {index + 1} has no name.", code="missing_attendee_name")
     if role not in codes.PROFESSIONAL_ROLES:
@@ -593,12 +661,13 @@ def _roll_over(
 ) -> MeetingCase:
     if case.status != "listed" or case.outcomes:
         raise WorkflowConflict(f"Case {case.id} is {case.status}; only undecided cases roll over.")
+    lock_meeting(session, target.id)
     if any(other.case_ref == case.case_ref for other in target.cases):
         raise WorkflowConflict(f"Case {case.case_ref!r} is already listed at meeting {target.id}.")
     copy = MeetingCase(
         organisation_id=case.organisation_id,
         meeting_id=target.id,
-        position=len(target.cases),
+        position=next_position(session, target.id),
         case_ref=case.case_ref,
         site=case.site,
         patient=dict(case.patient),
@@ -660,6 +729,7 @@ def roll_over_case(
 ) -> MeetingCase:
     """Move an undecided case to a named later meeting; it stays listed (as rolled over) here."""
     require_role(acting_user, EDIT_ROLES)
+    require_clean_text(free={"reason": reason})
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
     target = _later_open_meeting(session, case.meeting, to_meeting_id, acting_user)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from openmdt.meetings import codes
 from openmdt.meetings.access import (
     AUDIT_ROLES,
+    MAX_ID,
     READ_ROLES,
     case_for,
     meeting_for,
@@ -23,6 +24,7 @@ from openmdt.meetings.evaluation import (
     standard_of_care,
 )
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
+from openmdt.store.errors import InvalidRequest
 from openmdt.store.models import AuditEvent, Meeting, MeetingCase, Outcome, User
 
 ROUTES = ("full_discussion", "not_ready", "standard_of_care")
@@ -205,12 +207,21 @@ def audit_event_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+MAX_AUDIT_PAGE = 1_000
+
+
 def list_audit_events(
     session: Session, *, user: User, after_id: int = 0, limit: int = 200
 ) -> list[AuditEvent]:
     """The organisation's audit rows in order (auditor and admin only)."""
     require_role(user, AUDIT_ROLES)
+    if not 0 <= after_id <= MAX_ID:
+        raise InvalidRequest(f"after_id must be between 0 and {MAX_ID}, not {after_id}.",
+                             code="invalid_after_id", field="after_id")
+    if not 1 <= limit <= MAX_AUDIT_PAGE:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_AUDIT_PAGE}, not {limit}.",
+                             code="invalid_limit", field="limit")
     query = select(AuditEvent).where(
         AuditEvent.organisation_id == user.organisation_id, AuditEvent.id > after_id
     )
-    return list(session.scalars(query.order_by(AuditEvent.id).limit(min(limit, 1000))))
+    return list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///openmdt.db"
+BUSY_TIMEOUT_ENV = "OPENMDT_SQLITE_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another's lock
 
 
 def database_url_from_env() -> str:
@@ -17,11 +19,23 @@ def database_url_from_env() -> str:
     return os.environ.get("OPENMDT_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def sqlite_busy_timeout() -> float:
+    """Seconds a SQLite writer waits for the lock: `OPENMDT_SQLITE_BUSY_TIMEOUT`, else 10."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(text) if text else DEFAULT_BUSY_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds, not {text!r}") from None
+    if not 0 <= value <= 600:
+        raise ValueError(f"{BUSY_TIMEOUT_ENV} must be between 0 and 600 seconds, not {text!r}")
+    return value
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers work during a write; foreign keys are off in SQLite unless asked for."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout() * 1000)}")
     if not _is_memory(dbapi_connection):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -34,18 +48,24 @@ def _is_memory(dbapi_connection: Any) -> bool:
 
 
 def make_engine(database_url: str | None = None) -> Engine:
-    """An Engine for the URL, with SQLite tuned for a small multi-user server."""
+    """An Engine for the URL, with SQLite tuned for a small multi-user server.
+
+    `hide_parameters`: a database error's text never quotes the statement's values (patient
+    details, emails), wherever it ends up.
+    """
     url = database_url or database_url_from_env()
     if url.startswith("sqlite"):
         # Keep enough connections for a busy server: a connection opened beyond the pool is
         # closed on return, and opening one (with its PRAGMAs) costs more than a request.
         pool = {} if url in ("sqlite://", "sqlite:///:memory:") else {
             "pool_size": 20, "max_overflow": 20}
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
-                               **pool)
+        engine = create_engine(
+            url, hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout()}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -144,7 +145,11 @@ class MeetingCase(Base):
 
     # Concurrent writers are caught by the ORM: UPDATE ... WHERE row_version = <read value>.
     __mapper_args__ = {"version_id_col": row_version}
-    __table_args__ = (UniqueConstraint("meeting_id", "case_ref", name="uq_meeting_case_ref"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "case_ref", name="uq_meeting_case_ref"),
+        # one case per agenda position (migration 0003)
+        Index("uq_meeting_case_position", "meeting_id", "position", unique=True),
+    )
 
     @property
     def current_fact_version(self) -> FactVersion:
@@ -234,3 +239,19 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed note that the audit chain verified up to a row with a given hash.
+
+    The HMAC key is not in the database (OPENMDT_AUDIT_KEY), so whoever can rewrite the
+    database cannot write a checkpoint that matches a rewritten chain.
+    """
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    rows_checked: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[str] = mapped_column(String(64))

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -20,7 +21,9 @@ from openmdt.store.database import (
 )
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
-from openmdt.web.problems import install_problem_handlers
+from openmdt.web.limits import BodyLimit
+from openmdt.web.openapi import install_openapi
+from openmdt.web.problems import BUSY_RETRY_AFTER, UnexpectedErrors, install_problem_handlers
 from openmdt.web.security import AppSettings, SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -49,7 +52,25 @@ def build_api(settings: AppSettings) -> FastAPI:
     api.state.openmdt = settings
     install_problem_handlers(api)
     api.include_router(api_router)
+    install_openapi(api)
     return api
+
+
+def _internal_error_page(_scope: object) -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>Server error</title><h1>Sorry, there is a problem</h1>"
+        "<p>The server could not complete the request.</p>",
+        status_code=500,
+    )
+
+
+def _busy_page(_scope: object) -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>Busy</title><h1>The system is busy</h1>"
+        "<p>Another change is being saved; nothing was changed. Please try again in a few "
+        "seconds.</p>",
+        status_code=503, headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+    )
 
 
 def _include_pages(app: FastAPI) -> None:
@@ -94,6 +115,8 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
         title="OpenMDT", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
     )
     app.state.openmdt = settings
+    app.add_middleware(UnexpectedErrors, respond=_internal_error_page, busy=_busy_page)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
     if STATIC_DIR.is_dir():

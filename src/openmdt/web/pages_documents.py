@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -99,11 +101,20 @@ def _letter_facts(items: Mapping[str, Any], facts: Mapping[str, Any]) -> list[do
     ]
 
 
+def content_disposition(filename: str) -> str:
+    """An inline Content-Disposition for `filename` (RFC 6266): an ASCII fallback name with
+    anything but letters, digits, `.`, `_` and `-` replaced, and the exact name as UTF-8 in
+    `filename*`, so a case reference with accents, quotes or line breaks is safe."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "document"
+    encoded = quote(filename, safe="")
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
 def _document_response(html: str, *, pdf: bool, filename: str) -> Response:
     if pdf:
         return Response(
             documents.html_to_pdf(html), media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+            headers={"Content-Disposition": content_disposition(f"{filename}.pdf")},
         )
     return HTMLResponse(html)
 

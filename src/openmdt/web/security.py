@@ -185,8 +185,16 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE_PREFIXES = ("/static/",)  # stylesheets and scripts: no patient data
+
+
 class SecurityHeaders:
-    """ASGI middleware adding the security headers to every HTTP response."""
+    """ASGI middleware adding the security headers to every HTTP response.
+
+    Every response except static files also gets `Cache-Control: no-store`: pages, PDFs and
+    API answers carry patient data, which no browser or proxy cache may keep.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -196,10 +204,18 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        wanted = SECURITY_HEADERS
+        if not str(scope.get("path", "")).startswith(CACHEABLE_PREFIXES):
+            wanted = [*SECURITY_HEADERS, NO_STORE]
+
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                if NO_STORE in wanted:
+                    present.discard(b"cache-control")  # no-store wins over any other policy
+                    message["headers"] = [
+                        (n, v) for n, v in message.get("headers", []) if n.lower() != NO_STORE[0]]
+                extra = [(n, v) for n, v in wanted if n not in present]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -6,7 +6,7 @@ stored chosen and recommended option is qualified from the evaluation of the fac
 the outcome was recorded on: the decision that recommended it, else the one that applied.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-04
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from openmdt.meetings.options import SEPARATOR, legacy_ref
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
