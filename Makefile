@@ -6,9 +6,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install lint bench chromium
 
-$(STAMP): pyproject.toml
+DEMO_STAMP := $(VENV)/.installed-app
+PORT ?= 8000
+
+# What the demo needs (the app alone); the tests add their extras on top.
+$(DEMO_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -25,8 +33,8 @@ test: install chromium
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
 
-demo: install
-	$(VENV)/bin/openmdt demo
+demo: $(DEMO_STAMP)
+	$(VENV)/bin/openmdt demo --port $(PORT)
 
 bench: install
 	$(PY) bench/run.py

@@ -8,6 +8,7 @@ SQLite database and serves the web app.
 from __future__ import annotations
 
 import io
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -50,9 +51,27 @@ def triage_demo_list(list_path: Path, folder: Path) -> Path:
     return html_path
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Whether nothing listens on host:port (checked before any credentials are printed)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                       socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _serve(host: str, port: int) -> None:
+    from openmdt.cli_support import Exit, err_console
     from openmdt.server_cli import create_demo, print_demo, serve_command
 
+    if not port_is_free(host, port):
+        err_console.print(f"[red]Port {port} on {host} is in use by another program.[/red] "
+                          "Stop it, or choose another port: make demo PORT=8001 "
+                          "(openmdt demo --port 8001).")
+        raise typer.Exit(Exit.BAD_INPUT)
     details = create_demo(None)
     out.print("\n[bold]Demo organisation and users[/bold] (synthetic; for local use only)")
     print_demo(details)

@@ -31,6 +31,7 @@ def _audit_group() -> None:
 
 
 DEMO_ORGANISATION = "Demo NHS Trust"
+DEMO_MEETING_TITLE = "Urology Local MDT (demo)"
 OTHER_ORGANISATION = "Other NHS Trust"
 DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
 
@@ -174,57 +175,73 @@ def export_checkpoints() -> None:
 
 
 def _demo_user(db: Any, organisation: Any, email: str, role: str) -> dict[str, str]:
+    """The demo user with this email, created on the first run; a re-run gives the same user
+    a new password (printed once, stored hashed) instead of adding another user."""
+    from sqlalchemy import select
+
     from openmdt.accounts import create_user
+    from openmdt.accounts.passwords import hash_password
+    from openmdt.store.models import User
 
     password = secrets.token_urlsafe(12)
-    create_user(
-        db,
-        organisation=organisation,
-        email=email,
-        role=role,
-        password=password,
-        display_name=f"Demo {role}",
-    )
+    existing = db.scalars(select(User).where(User.email == email)).one_or_none()
+    if existing is None:
+        create_user(db, organisation=organisation, email=email, role=role, password=password,
+                    display_name=f"Demo {role}")
+    else:
+        existing.password_hash = hash_password(password)
+        db.commit()
     return {"organisation": organisation.name, "email": email, "role": role, "password": password}
 
 
-def create_demo(database_url: str | None = None) -> dict[str, Any]:
-    """Create the demo trust (one user per role), a second trust, and a 90-patient meeting."""
-    from openmdt.accounts import get_or_create_organisation
+def _demo_meeting(db: Any, coordinator: Any) -> tuple[int, int]:
+    """The demo meeting with its 90 synthetic cases: created and loaded on the first run,
+    found again on a re-run. Returns (meeting id, number of cases)."""
+    from sqlalchemy import func, select
+
     from openmdt.meetings import create_meeting, import_cases
+    from openmdt.store.models import Meeting, MeetingCase
+    from openmdt.synth import generate_prostate_list
+
+    found = db.scalars(select(Meeting).where(
+        Meeting.organisation_id == coordinator.organisation_id,
+        Meeting.title == DEMO_MEETING_TITLE)).first()
+    if found is not None:
+        count = db.scalar(select(func.count()).select_from(MeetingCase).where(
+            MeetingCase.meeting_id == found.id))
+        return found.id, int(count or 0)
+    meeting = create_meeting(db, acting_user=coordinator, meeting_date=date(2026, 12, 1),
+                             mdt_type="1201", site_code="RDEMO", pack_id="prostate-nice-ng131",
+                             title=DEMO_MEETING_TITLE)
+    cases = generate_prostate_list(n=90, seed=7)
+    text = "\n".join(json.dumps(case, default=str) for case in cases)
+    imported = import_cases(db, meeting.id, text, "jsonl", acting_user=coordinator,
+                            source="synthetic list (seed 7)")
+    return meeting.id, len(imported)
+
+
+def create_demo(database_url: str | None = None) -> dict[str, Any]:
+    """The demo trust (one user per role), a second trust and a 90-patient meeting; a re-run
+    reuses them (same users with new passwords, the same meeting)."""
+    from openmdt.accounts import get_or_create_organisation
     from openmdt.store.database import (
         database_url_from_env,
         make_engine,
         make_sessionmaker,
         upgrade_database,
     )
-    from openmdt.synth import generate_prostate_list
 
     url = database_url or database_url_from_env()
     engine = make_engine(url)
     upgrade_database(url, engine=engine)
     with make_sessionmaker(engine)() as db:
         demo = get_or_create_organisation(db, DEMO_ORGANISATION)
-        suffix = secrets.token_hex(3)  # a second run makes new users rather than failing
-        users = [_demo_user(db, demo, f"{role}.{suffix}@demo.nhs.uk", role) for role in DEMO_ROLES]
+        users = [_demo_user(db, demo, f"{role}@demo.nhs.uk", role) for role in DEMO_ROLES]
         other = get_or_create_organisation(db, OTHER_ORGANISATION)
-        users.append(_demo_user(db, other, f"coordinator.{suffix}@other.nhs.uk", "coordinator"))
+        users.append(_demo_user(db, other, "coordinator@other.nhs.uk", "coordinator"))
         coordinator = _find_user(db, users[0]["email"])
-        meeting = create_meeting(
-            db,
-            acting_user=coordinator,
-            meeting_date=date(2026, 12, 1),
-            mdt_type="1201",
-            site_code="RDEMO",
-            pack_id="prostate-nice-ng131",
-            title="Urology Local MDT (demo)",
-        )
-        cases = generate_prostate_list(n=90, seed=7)
-        text = "\n".join(json.dumps(case, default=str) for case in cases)
-        imported = import_cases(
-            db, meeting.id, text, "jsonl", acting_user=coordinator, source="synthetic list (seed 7)"
-        )
-        result = {"users": users, "meeting_id": meeting.id, "cases": len(imported)}
+        meeting_id, count = _demo_meeting(db, coordinator)
+        result = {"users": users, "meeting_id": meeting_id, "cases": count}
     engine.dispose()
     return result
 

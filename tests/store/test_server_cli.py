@@ -45,3 +45,37 @@ def test_demo_has_every_role_two_trusts_and_the_90_patient_list(database_url):
         ("Demo NHS Trust", r) for r in ("coordinator", "clinician", "chair", "auditor", "admin")
     } | {("Other NHS Trust", "coordinator")}
     assert demo["cases"] == 90
+
+
+def test_demo_rerun_reuses_the_organisation_users_and_meeting(database_url):
+    from sqlalchemy import func
+
+    from openmdt.accounts import login
+    from openmdt.store.models import Meeting, MeetingCase, User
+
+    first = create_demo(database_url)
+    second = create_demo(database_url)
+    assert second["meeting_id"] == first["meeting_id"] and second["cases"] == 90
+    assert [u["email"] for u in second["users"]] == [u["email"] for u in first["users"]]
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(User)) == 6
+        assert db.scalar(select(func.count()).select_from(Meeting)) == 1
+        assert db.scalar(select(func.count()).select_from(MeetingCase)) == 90
+        chair = next(u for u in second["users"] if u["role"] == "chair")
+        assert login(db, email=chair["email"], password=chair["password"],
+                     client_ip="127.0.0.1").role == "chair"
+    engine.dispose()
+
+
+def test_demo_refuses_a_busy_port_before_printing_credentials():
+    import socket
+
+    from openmdt.demo import port_is_free
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        busy = listener.getsockname()[1]
+        assert not port_is_free("127.0.0.1", busy)
+    assert port_is_free("127.0.0.1", busy)
