@@ -125,3 +125,48 @@ def test_no_patient_identifiers_in_logs(client, tenants, caplog):
         assert patient["nhs_number"] not in caplog.text
         assert patient["name"] not in caplog.text
         assert patient["name"].split()[-1] not in caplog.text
+
+
+def _one(case_id: str, nhs_number: str) -> dict:
+    return {"case_id": case_id, "site": "prostate",
+            "patient": {"name": "SYNTHETIC Test", "nhs_number": nhs_number},
+            "facts": {"psa": 7.5}}
+
+
+def test_an_nhs_number_failing_its_check_digit_is_refused(client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    response = import_list(client, tenants, meeting_id, [_one("A", "999 001 2343")])
+    assert response.status_code == 422
+    problem = response.json()["errors"][0]
+    assert (problem["code"], problem["path"], problem["case_id"]) == (
+        "invalid_nhs_number", "patient.nhs_number", "A")
+    good = import_list(client, tenants, meeting_id, [_one("A", "999 001 2342")])
+    assert good.status_code == 201, good.text
+    case_id = good.json()["case_ids"][0]
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=tenants.headers("chair")).json()
+    assert detail["patient"]["nhs_number"] == "9990012342"  # stored as ten digits
+
+
+def test_the_same_patient_twice_is_refused_naming_both_rows(client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    response = import_list(client, tenants, meeting_id,
+                           [_one("A", "9990012342"), _one("B", "999-001-2342")])
+    assert response.status_code == 422
+    problem = response.json()["errors"][0]
+    assert problem["code"] == "duplicate_patient" and problem["case_id"] == "B"
+    assert "'A' on line 1" in problem["message"]
+    assert import_list(client, tenants, meeting_id, [_one("A", "9990012342")]).status_code == 201
+    again = import_list(client, tenants, meeting_id, [_one("C", "9990012342")])
+    assert again.json()["errors"][0]["code"] == "duplicate_patient"
+    assert "already on this meeting as case 'A'" in again.json()["errors"][0]["message"]
+
+
+def test_a_re_import_says_already_on_this_meeting_once(client, tenants):
+    meeting_id = new_meeting(client, tenants)
+    cases = synthetic_list(5)
+    assert import_list(client, tenants, meeting_id, cases).status_code == 201
+    again = import_list(client, tenants, meeting_id, cases)
+    assert again.status_code == 422
+    errors = again.json()["errors"]
+    assert len(errors) == 1 and errors[0]["code"] == "already_imported"
+    assert "All 5 cases of this list are already on this meeting" in errors[0]["message"]

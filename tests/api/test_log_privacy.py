@@ -16,7 +16,7 @@ from live_helpers import served
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-PATIENT = {"name": "Zebedee Quartermaine", "nhs_number": "9990012345",
+PATIENT = {"name": "Zebedee Quartermaine", "nhs_number": "9990012342",
            "date_of_birth": "1941-03-17", "hospital_number": "HOSPQX77"}
 STAFF_EMAIL = "locked.out.person@example.nhs.uk"
 SECRETS = [*PATIENT.values(), STAFF_EMAIL, "Quartermaine"]

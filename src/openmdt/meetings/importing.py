@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from openmdt.cases.nhs_number import is_valid_nhs_number, normalised_nhs_number
 from openmdt.meetings.access import json_ready
 from openmdt.meetings.evaluation import case_error_dict
 from openmdt.store.errors import ImportRejected, InvalidRequest
@@ -56,13 +57,16 @@ def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | N
             record.line,
             case_ref,
             "duplicate_case_id",
-            f"Case {case_ref!r} appears more than once.",
+            f"Case {case_ref!r} appears more than once in the list.",
             "case_id",
         )
     try:
         validate_case(pack, data)
     except CaseError as error:
         return None, case_error_dict(error, line=record.line, case_id=case_ref)
+    nhs_problem = _nhs_number_problem(record.line, case_ref, data)
+    if nhs_problem is not None:
+        return None, nhs_problem
     seen.add(case_ref)
     facts = {k: v for k, v in (data.get("facts") or {}).items() if v is not None and v != ""}
     return PreparedCase(
@@ -74,11 +78,69 @@ def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | N
     ), None
 
 
+def _nhs_number_problem(line: int, case_ref: str, data: dict[str, Any]) -> dict | None:
+    """A patient's NHS number must pass the modulus-11 check (spaces and hyphens allowed);
+    it is stored as ten digits."""
+    patient = data.get("patient")
+    if not isinstance(patient, dict) or not patient.get("nhs_number"):
+        return None
+    number = normalised_nhs_number(patient["nhs_number"])
+    if not is_valid_nhs_number(number):
+        return _problem(line, case_ref, "invalid_nhs_number",
+                        f"Case {case_ref!r}: the NHS number {patient['nhs_number']!r} is not "
+                        "valid: allowed ten digits whose last is the modulus-11 check digit.",
+                        "patient.nhs_number")
+    patient["nhs_number"] = number
+    return None
+
+
+def _already_on_meeting(meeting: Meeting, records: list[Any]) -> dict[str, Any] | None:
+    """One problem for a list every case of which is already on this meeting (a re-import)."""
+    existing = {case.case_ref for case in meeting.cases}
+    refs = [str((r.data or {}).get("case_id") or r.case_id or "") for r in records
+            if r.error is None]
+    if refs and existing and all(ref in existing for ref in refs):
+        return _problem(1, None, "already_imported",
+                        f"All {len(refs)} cases of this list are already on this meeting; "
+                        "nothing was imported.")
+    return None
+
+
+def _patient_problems(meeting: Meeting, prepared: list[PreparedCase]) -> list[dict[str, Any]]:
+    """The same patient (NHS number) twice in the list, or already on this meeting under
+    another case id: each is an error naming both."""
+    problems = []
+    first: dict[str, PreparedCase] = {}
+    on_meeting = {str((c.patient or {}).get("nhs_number")): c.case_ref for c in meeting.cases
+                  if (c.patient or {}).get("nhs_number")}
+    for case in prepared:
+        number = case.patient.get("nhs_number")
+        if not number:
+            continue
+        if number in on_meeting:
+            problems.append(_problem(
+                case.line, case.case_ref, "duplicate_patient",
+                f"Case {case.case_ref!r}: this patient (NHS number) is already on this meeting "
+                f"as case {on_meeting[number]!r}.", "patient.nhs_number"))
+        elif number in first:
+            earlier = first[number]
+            problems.append(_problem(
+                case.line, case.case_ref, "duplicate_patient",
+                f"Case {case.case_ref!r}: the same patient (NHS number) as case "
+                f"{earlier.case_ref!r} on line {earlier.line}.", "patient.nhs_number"))
+        else:
+            first[number] = case
+    return problems
+
+
 def prepare_import(
     pack: Any, meeting: Meeting, text: str, fmt: str, *, source: str
 ) -> list[PreparedCase]:
     """Validate every line; raise ImportRejected listing EVERY bad line, or return them all."""
     records = _read(text, fmt, source)
+    again = _already_on_meeting(meeting, records)
+    if again is not None:
+        raise ImportRejected(again["message"], [again])
     seen = {case.case_ref for case in meeting.cases}
     prepared: list[PreparedCase] = []
     problems: list[dict[str, Any]] = []
@@ -88,6 +150,7 @@ def prepare_import(
             problems.append(problem)
         elif case is not None:
             prepared.append(case)
+    problems += _patient_problems(meeting, prepared)
     if problems:
         raise ImportRejected(
             f"{len(problems)} of {len(records)} lines are invalid; nothing was imported.", problems
