@@ -6,32 +6,15 @@ from __future__ import annotations
 from api_helpers import new_meeting
 from sqlalchemy import select, text
 
+from audit_tampering import disable_guards, rewrite_chain
 from openmdt.store import verify_audit_chain
-from openmdt.store.audit import GENESIS_HASH, VerifiedHead, row_hash, verify_since
+from openmdt.store.audit import VerifiedHead, verify_since
 from openmdt.store.models import AuditEvent
 
 
-def _disable_guards(db) -> None:
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-    else:
-        for name in ("audit_events_no_update", "audit_events_no_delete"):
-            db.execute(text(f"DROP TRIGGER {name}"))
-
-
 def _rebuild_chain(db) -> None:
-    _disable_guards(db)
     first = db.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).first()
-    db.execute(text("UPDATE audit_events SET action = 'nothing' WHERE id = :id"), {"id": first})
-    db.commit()
-    previous = GENESIS_HASH
-    for event in db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all():
-        db.refresh(event)
-        fresh = row_hash(previous, event)
-        db.execute(text("UPDATE audit_events SET prev_hash = :p, row_hash = :r WHERE id = :id"),
-                   {"p": previous, "r": fresh, "id": event.id})
-        previous = fresh
-    db.commit()
+    rewrite_chain(db, first, "nothing")
 
 
 def test_a_chain_rebuilt_since_the_last_check_is_reported(app, client, tenants, monkeypatch):
@@ -53,7 +36,7 @@ def test_only_rows_after_the_verified_head_are_read(app, client, tenants):
     new_meeting(client, tenants)
     with app.state.openmdt.sessions() as db:
         first = db.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).first()
-        _disable_guards(db)
+        disable_guards(db)
         db.execute(text("UPDATE audit_events SET action = 'edited' WHERE id = :id"),
                    {"id": first})  # before the head: a full check finds it, an increment not
         db.commit()

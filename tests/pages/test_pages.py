@@ -286,31 +286,33 @@ def test_finalise_rolls_undecided_patients_over_to_a_chosen_later_meeting(
     assert later.count("Rolled over 1x") == 6
 
 
-def test_case_page_shows_the_values_the_pack_assumed(coordinator: Browser) -> None:
-    meeting_id = create_meeting(coordinator)
-    text = ("case_id,psa,grade_group,t_stage,n_stage,m_stage,fit_for_radical_treatment,"
-            "mri_biopsy_concordant\nA1,6.1,1,T2a,N0,M0,yes,yes\n")
-    assert import_list(coordinator, meeting_id, text).status_code == 303
-    html = coordinator.client.get(f"/meetings/{meeting_id}").text
-    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
+def _case_page_of_one_case_list(browser: Browser, text: str) -> str:
+    """Import a one-case CSV list into a new meeting and return that case's page."""
+    meeting_id = create_meeting(browser)
+    assert import_list(browser, meeting_id, text).status_code == 303
+    html = browser.client.get(f"/meetings/{meeting_id}").text
+    page = browser.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
     assert page.status_code == 200
-    assert "Not recorded, so the knowledge pack assumed" in page.text
-    assumed = page.text.split("Not recorded, so the knowledge pack assumed", 1)[1]
+    return page.text
+
+
+def test_case_page_shows_the_values_the_pack_assumed(coordinator: Browser) -> None:
+    page = _case_page_of_one_case_list(coordinator, (
+        "case_id,psa,grade_group,t_stage,n_stage,m_stage,fit_for_radical_treatment,"
+        "mri_biopsy_concordant\nA1,6.1,1,T2a,N0,M0,yes,yes\n"))
+    assert "Not recorded, so the knowledge pack assumed" in page
+    assumed = page.split("Not recorded, so the knowledge pack assumed", 1)[1]
     assert "<strong>Significant comorbidity</strong> = No" in assumed.split("</p>", 1)[0]
 
 
 def test_case_page_shows_conflicting_data_with_labels_and_values(coordinator: Browser) -> None:
-    meeting_id = create_meeting(coordinator)
-    text = ("case_id,pathway_point,psa,grade_group,gleason_primary,gleason_secondary,t_stage,"
-            "n_stage,m_stage\nA1,new_diagnosis,6.1,1,4,3,T2a,N0,M0\n")
-    assert import_list(coordinator, meeting_id, text).status_code == 303
-    html = coordinator.client.get(f"/meetings/{meeting_id}").text
-    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}")
-    assert page.status_code == 200
-    assert "Conflicting data: discuss before acting" in page.text
+    page = _case_page_of_one_case_list(coordinator, (
+        "case_id,pathway_point,psa,grade_group,gleason_primary,gleason_secondary,t_stage,"
+        "n_stage,m_stage\nA1,new_diagnosis,6.1,1,4,3,T2a,N0,M0\n"))
+    assert "Conflicting data: discuss before acting" in page
     assert ("The recorded ISUP grade group does not match the recorded Gleason patterns "
             "(ISUP grade group: <strong>1</strong>; Gleason primary pattern: <strong>4</strong>;"
-            " Gleason secondary pattern: <strong>3</strong>).") in page.text
+            " Gleason secondary pattern: <strong>3</strong>).") in page
 
 
 def test_gp_letter_names_the_docetaxel_of_the_patients_own_decision(coordinator: Browser,
@@ -340,12 +342,9 @@ def test_gp_letter_names_the_docetaxel_of_the_patients_own_decision(coordinator:
 
 
 def test_case_page_shows_excluded_options_as_excluded(coordinator: Browser) -> None:
-    meeting_id = create_meeting(coordinator)
-    text = ("case_id,pathway_point,psa,grade_group,t_stage,n_stage,m_stage,"
-            "fit_for_radical_treatment\nC4,new_diagnosis,8,4,T2a,N0,M0,yes\n")
-    assert import_list(coordinator, meeting_id, text).status_code == 303
-    html = coordinator.client.get(f"/meetings/{meeting_id}").text
-    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(html).group(1))}").text
+    page = _case_page_of_one_case_list(coordinator, (
+        "case_id,pathway_point,psa,grade_group,t_stage,n_stage,m_stage,"
+        "fit_for_radical_treatment\nC4,new_diagnosis,8,4,T2a,N0,M0,yes\n"))
     surveillance = page.split('<h4 class="candidate__title">Active surveillance</h4>', 1)[1]
     surveillance = surveillance.split('<div class="candidate">', 1)[0]
     assert '<span class="tag tag--red">Excluded</span>' in surveillance

@@ -11,9 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from test_audit_chain import _some_actions, sessions  # noqa: F401 - the fixture
 from typer.testing import CliRunner
 
+from audit_tampering import rewrite_chain
 from openmdt.server_cli import audit_app
 from openmdt.store import AuditEvent, verify_audit_chain
-from openmdt.store.audit import GENESIS_HASH, row_hash
 from openmdt.store.checkpoints import record_checkpoint
 
 KEY = b"audit key kept outside the database"
@@ -44,24 +44,7 @@ def test_an_upsert_cannot_rewrite_a_row(sessions, tenant_maker):  # noqa: F811
 
 
 def _rebuild_chain(db, change_id: int) -> None:
-    """What an attacker with full database access does: drop the guards, change a row and
-    recompute every hash after it, so that the chain is self-consistent again."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-    else:
-        for name in ("audit_events_no_update", "audit_events_no_delete"):
-            db.execute(text(f"DROP TRIGGER {name}"))
-    db.execute(text("UPDATE audit_events SET action = 'nothing_happened' WHERE id = :id"),
-               {"id": change_id})
-    db.commit()
-    previous = GENESIS_HASH
-    for event in db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all():
-        db.refresh(event)
-        fresh = row_hash(previous, event)
-        db.execute(text("UPDATE audit_events SET prev_hash = :p, row_hash = :r WHERE id = :id"),
-                   {"p": previous, "r": fresh, "id": event.id})
-        previous = fresh
-    db.commit()
+    rewrite_chain(db, change_id, "nothing_happened")
 
 
 def test_a_rebuilt_chain_fails_against_the_last_checkpoint(sessions, tenant_maker):  # noqa: F811
