@@ -38,7 +38,7 @@ def evaluate_cohort(pack: Pack, source: str | Path | pa.Table, as_of: date | Non
     if engine == "spark":
         from openmdt.backends.spark import spark_cohort_output
 
-        return spark_cohort_output(pack, source, as_of, **options)
+        return spark_cohort_output(pack, source, as_of, options.get("master", "local[*]"))
     from openmdt.backends.duck import DuckEngine
     from openmdt.backends.reference import python_cohort
     from openmdt.backends.sqlcohort import run_sql_cohort
