@@ -228,9 +228,8 @@ class _PackQuery:
 
 def _three_valued(condition: exp.Expression) -> exp.Expression:
     """1 true, 0 false, 2 unknown."""
-    return case([(paren(condition), exp.Literal.number(1)),
-                 (exp.Not(this=paren(condition)), exp.Literal.number(0))],
-                exp.Literal.number(2))
+    as_number = exp.Cast(this=paren(condition), to=exp.DataType.build("INT"))
+    return exp.Coalesce(this=as_number, expressions=[exp.Literal.number(2)])
 
 
 def _word(codes: Sequence[exp.Expression]) -> exp.Expression:
