@@ -32,6 +32,7 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 
 
 _mount_optional("openmdt.synth.cli", "synth_app", "synth")
+_mount_optional("openmdt.cli_cohort", "cohort_app", "cohort")
 _mount_optional("openmdt.server_cli", "db_app", "db")
 _mount_optional("openmdt.server_cli", "users_app", "users")
 _mount_optional("openmdt.server_cli", "audit_app", "audit")

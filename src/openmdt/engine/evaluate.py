@@ -13,7 +13,7 @@ from openmdt.engine.jsonout import dumps, evaluation_json, evaluation_summary_js
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case, unrecorded_standard
-from openmdt.knowledge.kernel import Kernel
+from openmdt.knowledge.kernel import Kernel, unknown_names
 from openmdt.knowledge.model import Conflict, Pack
 from openmdt.language import UNKNOWN
 
@@ -306,13 +306,43 @@ def _on_recorded_facts(pack: Pack, plan: EnginePlan, case: Case, as_of: date | N
         if name not in case.facts:
             env[name] = UNKNOWN
     recorded_values = plan.recorded_kernel.run(env)
+    return (_checked_on_recorded(pack, plan, settled, values, recorded_values, env),
+            recorded_values)
+
+
+def _checked_on_recorded(pack: Pack, plan: EnginePlan, settled: Settled,
+                         values: tuple[Any, ...], recorded_values: tuple[Any, ...],
+                         env: dict[str, Any]) -> Settled:
+    """``settled`` if its Standard of Care holds on the recorded-only kernel's values (read
+    with ``env``, the recorded facts), else the route the recorded facts give."""
     recorded = _remembered(pack, plan, recorded_values, env, complete=False).triage
     if recorded.route == "standard_of_care" \
             and recorded.standard_of_care == settled.triage.standard_of_care:
-        return settled, recorded_values
+        return settled
     triage = unrecorded_standard(pack, settled.triage, recorded)
-    return (_with_triage(plan, settled, triage, ("recorded", values, recorded_values)),
-            recorded_values)
+    return _with_triage(plan, settled, triage, ("recorded", values, recorded_values))
+
+
+def settle_pattern(pack: Pack, values: tuple[Any, ...], recorded_values: tuple[Any, ...]
+                   ) -> Settled:
+    """Decisions and triage from kernel values computed elsewhere (the SQL backends), as
+    ``evaluate`` settles them: ``values`` and ``recorded_values`` are what ``run_all`` of the
+    pack's kernel and of its recorded-only kernel return for the case (conditions, then the
+    unknown flags, which are all that settling reads of a case). Remembered per pattern."""
+    plan = engine_plan(pack)
+    settled = _remembered(pack, plan, values, _pattern_env(pack, values), complete=True)
+    if settled.triage.route != "standard_of_care":
+        return settled
+    return _checked_on_recorded(pack, plan, settled, values, recorded_values,
+                                _pattern_env(pack, recorded_values))
+
+
+def _pattern_env(pack: Pack, values: tuple[Any, ...]) -> dict[str, Any]:
+    """An environment that says only which names are unknown (settling reads nothing else)."""
+    env: dict[str, Any] = dict(pack.parameters)
+    for name, unknown in zip(unknown_names(pack), values[-1], strict=True):
+        env[name] = UNKNOWN if unknown else True
+    return env
 
 
 def _with_triage(plan: EnginePlan, settled: Settled, triage: Triage, key: tuple[Any, ...]

@@ -46,6 +46,12 @@ def recorded_only_kernel(pack: Pack) -> Kernel:
     return compile_kernel(_recorded_only_pack(pack))
 
 
+def recorded_only_pack(pack: Pack) -> Pack:
+    """The pack with every coalesce's constant fallbacks removed (what the recorded-only
+    kernel is compiled from; other backends compile the same trees)."""
+    return _recorded_only_pack(pack)
+
+
 def _is_constant(node: Node, parameters: Mapping[str, Any]) -> bool:
     return isinstance(node, Literal) or referenced_names(node) <= set(parameters)
 

@@ -1,0 +1,75 @@
+"""Distinct kernel patterns settled once, with the engine's own functions.
+
+The SQL query gives, per case, the key words of its pattern (both kernels' three-valued
+results and unknown flags, two bits each). Every case with the same words is settled the
+same way, so each distinct pattern is decoded here and handed to
+``engine.evaluate.settle_pattern``; the results are joined back to the cases by the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openmdt.backends.sqlpack import PER_WORD, CompiledQuery
+from openmdt.engine.evaluate import settle_pattern
+from openmdt.knowledge.model import Pack
+from openmdt.language import UNKNOWN
+
+__all__ = ["DecisionOutcome", "PatternResult", "decode", "settle_words"]
+
+_THREE_VALUED = {0: False, 1: True, 2: UNKNOWN}
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """The summary of one decision: status, recommended options, missing items."""
+
+    status: str
+    recommended: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    """What every case with one pattern gets: its route and its decisions."""
+
+    route: str
+    standard_of_care: str | None
+    data_requests: tuple[str, ...]
+    decisions: tuple[DecisionOutcome, ...]
+
+
+def _codes(words: Sequence[int], count: int) -> list[int]:
+    codes: list[int] = []
+    for word in words:
+        for _ in range(PER_WORD):
+            codes.append(word & 3)
+            word >>= 2
+    return codes[:count]
+
+
+def decode(query: CompiledQuery, words: Sequence[int]
+           ) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The kernel values (``run_all``'s tuple) of the pack and of its recorded-only kernel."""
+    codes = _codes(words, 2 * query.values)
+    flags = query.values - query.conditions
+
+    def kernel(part: list[int]) -> tuple[object, ...]:
+        conditions = tuple(_THREE_VALUED[c] for c in part[:query.conditions])
+        return (*conditions, tuple(c == 1 for c in part[query.conditions:]))
+
+    normal, recorded = codes[:query.values], codes[query.values:]
+    assert len(normal) == query.conditions + flags
+    return kernel(normal), kernel(recorded)
+
+
+def settle_words(pack: Pack, query: CompiledQuery, words: Sequence[int]) -> PatternResult:
+    """The route and decisions of the pattern ``words``, settled by the engine."""
+    values, recorded = decode(query, words)
+    settled = settle_pattern(pack, values, recorded)
+    triage = settled.triage
+    decisions = tuple(DecisionOutcome(d.status, tuple(d.recommended), tuple(d.missing))
+                      for d in settled.decisions)
+    return PatternResult(triage.route, triage.standard_of_care, tuple(triage.data_requests),
+                         decisions)

@@ -1,0 +1,55 @@
+"""`openmdt cohort evaluate` and `summary`: the engines write the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from openmdt.cli import app
+from openmdt.knowledge import load_pack
+from openmdt.synth import generate_prostate_list
+
+from .agreement import case_table
+
+
+def _input(tmp_path: Path) -> Path:
+    pack = load_pack("prostate-nice-ng131")
+    table = case_table(pack, generate_prostate_list(300, 2))
+    bad = pa.table({"case_id": ["BAD-1"], "psa": [-5.0]})
+    path = tmp_path / "cases.parquet"
+    pq.write_table(pa.concat_tables([table, bad], promote_options="default"), path)
+    return path
+
+
+def test_duckdb_and_python_write_the_same_output(tmp_path: Path) -> None:
+    source = _input(tmp_path)
+    runner = CliRunner()
+    for engine in ("duckdb", "python"):
+        result = runner.invoke(app, ["cohort", "evaluate", str(source), "-o",
+                                     str(tmp_path / f"{engine}.parquet"), "--engine", engine,
+                                     "--as-of", "2026-11-27"])
+        assert result.exit_code == 1, result.output  # one row refused
+    ours, reference = (pq.read_table(tmp_path / f"{e}.parquet") for e in ("duckdb", "python"))
+    assert ours.schema.names == reference.schema.names
+    assert ours.to_pylist() == reference.to_pylist()
+    errors = pq.read_table(tmp_path / "duckdb.errors.parquet").to_pylist()
+    assert errors == pq.read_table(tmp_path / "python.errors.parquet").to_pylist()
+    assert [(e["row"], e["case_id"], e["item"], e["code"]) for e in errors] == [
+        (301, "BAD-1", "psa", "value_out_of_range")]
+
+
+def test_csv_output_and_summary(tmp_path: Path) -> None:
+    source = _input(tmp_path)
+    runner = CliRunner()
+    output = tmp_path / "out.csv"
+    runner.invoke(app, ["cohort", "evaluate", str(source), "-o", str(output),
+                        "--as-of", "2026-11-27"])
+    header = output.read_text().splitlines()[0].split(",")
+    assert header[:4] == ["case_id", "route", "standard_of_care", "data_requests"]
+    assert "localised_treatment__recommended" in header
+    result = runner.invoke(app, ["cohort", "summary", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "cases: 300" in result.output and "share streamlined" in result.output
