@@ -23,8 +23,8 @@ __all__ = ["ColumnKind", "Converted", "InputColumn", "convert_column", "unknown_
 
 # Python's str.strip() removes more (Unicode spaces); these are the ones met in lists.
 _WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
-_DIGITS = r"[0-9]+(_[0-9]+)*"  # Python's float() takes single underscores between digits
-_FLOAT_TEXT = (rf"^[+-]?({_DIGITS}(\.({_DIGITS})?)?|\.{_DIGITS})([eE][+-]?{_DIGITS})?$")
+# The plain decimal notation knowledge.values accepts for a number written as text.
+_FLOAT_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _BASIC_DATE = r"^[0-9]{8}$"
 _LARGEST_DOUBLE = 1.7976931348623157e308

@@ -25,6 +25,7 @@ _NUMBER_BOUND = 10**MAX_NUMBER_DIGITS
 # tab, line feed and carriage return.
 _BAD_LINE_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _BAD_TEXT_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_EXPONENT_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+\s*")
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
@@ -71,6 +72,8 @@ def number_problem(value: int | float) -> str | None:
 def numeric_text_problem(value: str) -> str | None:
     """Why a number written as text is not plain ASCII decimal notation (None if it is, or if
     it is not a number at all: that is the item's type check's business)."""
+    if _EXPONENT_NUMBER.fullmatch(value):
+        return "is not a plain decimal number (no exponent: write 1000, not 1e3)"
     if _PLAIN_NUMBER.fullmatch(value) or (value.isascii() and "_" not in value):
         return None
     try:
@@ -84,7 +87,7 @@ def numeric_text_problem(value: str) -> str | None:
 # control character or a backslash (an escape may make one), and digits after an underscore
 # ("1_5"). Two searches: one pattern with both is ten times slower.
 _CONTROL_OR_ESCAPE = re.compile(r"[\x00-\x1f\x7f\\]")
-_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
+_UNDERSCORE_DIGIT = re.compile(r"_[0-9]|[0-9][eE][+-]?[0-9]")  # or an exponent
 
 
 def source_is_clean(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,14 +22,24 @@ class FactProblem(Exception):
         self.reason = reason
 
 
+# A number written as text: ASCII digits, an optional sign and decimal point; no exponent,
+# no underscores, no other scripts' digits ("1e3", "1_5" and "١٥" are refused).
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def _number(item: DataItem, value: Any) -> float | int:
     if isinstance(value, bool):
         raise FactProblem("wrong_type", "is a boolean")
     if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise FactProblem("wrong_type", "is not a number") from None
+        text = value.strip()
+        if not PLAIN_DECIMAL.fullmatch(text):
+            try:
+                float(text)
+            except (ValueError, OverflowError):
+                raise FactProblem("wrong_type", "is not a number") from None
+            raise FactProblem("wrong_type", "is not a plain decimal number (digits 0-9, an "
+                                            "optional sign and decimal point)")
+        value = float(text)
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise FactProblem("wrong_type", "is not a number")
     if item.type == "integer":
