@@ -106,3 +106,30 @@ def test_the_database_refuses_two_cases_at_one_position(app, client, tenants):
         second.position = first.position
         with pytest.raises(IntegrityError):
             db.commit()
+
+
+def test_a_postgresql_write_waits_only_as_long_as_the_lock_timeout(database_url, tenant_maker,
+                                                                   monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the lock timeout of this test is PostgreSQL's (SQLite: the test above)")
+    from sqlalchemy import create_engine, text
+
+    from openmdt.web.app import create_app
+
+    monkeypatch.setenv("OPENMDT_SQLITE_BUSY_TIMEOUT", "1")
+    app = create_app(database_url, secret_key="lock-tests")
+    tenants = tenant_maker(app.state.openmdt.sessions)
+    holder = create_engine(database_url)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            meeting_id = new_meeting(client, tenants)
+            with holder.connect() as connection:
+                connection.execute(text("LOCK TABLE meetings IN ACCESS EXCLUSIVE MODE"))
+                imported = import_list(client, tenants, meeting_id, synthetic_list(3))
+                connection.rollback()
+    finally:
+        holder.dispose()
+        app.state.openmdt.engine.dispose()
+    assert imported.status_code == 503, imported.text
+    assert imported.json()["code"] == "database_busy"
+    assert imported.headers["retry-after"].isdigit()

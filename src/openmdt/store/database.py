@@ -64,8 +64,20 @@ def make_engine(database_url: str | None = None) -> Engine:
             connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout()}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(
+    engine = create_engine(
         url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "connect", _configure_postgresql)
+    return engine
+
+
+def _configure_postgresql(dbapi_connection: Any, _record: Any) -> None:
+    """A write waits for another's lock at most as long as on SQLite, then fails as busy
+    (503 with Retry-After) instead of waiting for ever."""
+    milliseconds = int(sqlite_busy_timeout() * 1000)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {milliseconds}")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
