@@ -77,7 +77,7 @@ def _serve(host: str, port: int) -> None:
     print_demo(details)
     out.print(f"\nSign in at http://{host}:{port}/login and open meeting "
               f"{details['meeting_id']}. Press Ctrl+C to stop.")
-    serve_command(host=host, port=port)
+    serve_command(host=host, port=port, forwarded_allow_ips="")
 
 
 def demo_command(
