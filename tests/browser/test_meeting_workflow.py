@@ -143,3 +143,38 @@ def test_agenda_reads_without_javascript(browser, live_server, sign_in, tmp_path
         expect(reader.get_by_role("heading", name=heading)).to_be_visible()
     expect(reader.get_by_text("patients listed")).to_be_visible()
     context.close()
+
+
+def _submit_empty_outcome(page: Page, case_url: str) -> None:
+    page.goto(case_url)
+    page.locator("#record-outcome").click()
+    page.wait_for_load_state()
+
+
+def _in_view(page: Page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and 0 <= box["y"] < height
+
+
+def test_a_refused_form_shows_its_errors_in_view(browser, live_server, sign_in,
+                                                 tmp_path: Path) -> None:
+    setup = browser.new_context()
+    page = setup.new_page()
+    sign_in(page, "coordinator")
+    agenda_url = _create_meeting_with_list(page, _write_list(tmp_path, n=8, seed=9))
+    case_url = live_server.url + page.locator("a[href^='/cases/']").first.get_attribute("href")
+    setup.close()
+    for scripts in (True, False):
+        context = browser.new_context(java_script_enabled=scripts,
+                                      viewport={"width": 1280, "height": 800})
+        chair = context.new_page()
+        sign_in(chair, "chair")
+        _submit_empty_outcome(chair, case_url)
+        assert chair.url.endswith("#error-summary")
+        expect(chair.locator("#error-summary")).to_contain_text("There is a problem")
+        assert _in_view(chair, "#error-summary"), "the error summary is out of sight"
+        if scripts:
+            assert chair.evaluate("document.activeElement.id") == "error-summary"
+        context.close()
+    assert agenda_url
