@@ -161,6 +161,18 @@ def test_attendance_and_quoracy(coordinator: Browser) -> None:
     assert "Not quorate" in html and "Clinical oncologist" in html and "Dr Elm" in html
 
 
+def test_attendance_with_every_row_blank_is_refused_not_saved(coordinator: Browser) -> None:
+    meeting_id, _ = _meeting_with_list(coordinator, 3)
+    coordinator.post(f"/meetings/{meeting_id}/attendance", {
+        "name_0": "Dr Ash", "role_0": "urologist", "present": "0"})
+    response = coordinator.post(f"/meetings/{meeting_id}/attendance", {
+        "name_0": "  ", "role_0": "urologist", "present": "0", "name_1": "", "role_1": ""})
+    assert response.status_code == 422
+    assert "Enter the name of at least one attendee" in response.text
+    assert 'id="error-summary"' in response.text
+    assert "Dr Ash" in coordinator.client.get(f"/meetings/{meeting_id}").text  # kept
+
+
 # Roles and organisations -----------------------------------------------------------------
 
 

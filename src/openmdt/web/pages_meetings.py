@@ -200,6 +200,10 @@ async def save_attendance(
         return forbidden_page(request, user, "prepare")
     form = await request.form()
     attendees = _attendees(form)
+    if not attendees:  # every row blank: nothing would be recorded, so say so
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       attendance_error="Enter the name of at least one attendee: every row "
+                                        "was blank, so nothing was saved.")
     try:
         service.record_attendance(db, meeting_id, attendees, acting_user=user)
     except ServiceError as error:
