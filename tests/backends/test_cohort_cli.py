@@ -53,3 +53,28 @@ def test_csv_output_and_summary(tmp_path: Path) -> None:
     result = runner.invoke(app, ["cohort", "summary", str(output)])
     assert result.exit_code == 0, result.output
     assert "cases: 300" in result.output and "share streamlined" in result.output
+
+
+def test_case_records_with_nested_facts_are_read_as_one_column_per_fact(tmp_path) -> None:
+    """The JSONL that `openmdt synth` writes (case_id, site, patient, facts) is a cohort too,
+    and gives the routes `openmdt evaluate` gives."""
+    import json as _json
+    from datetime import date as _date
+
+    import pyarrow.parquet as pq
+
+    from openmdt.backends.run import write_cohort
+    from openmdt.engine import evaluate as _evaluate
+    from openmdt.knowledge import load_pack as _load_pack
+    from openmdt.synth import generate_prostate_list
+
+    cases = generate_prostate_list(300, seed=12)
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join(_json.dumps(c, default=str) for c in cases), encoding="utf-8")
+    pack = _load_pack("prostate-nice-ng131")
+    output = tmp_path / "out.parquet"
+    write_cohort(pack, str(source), output, _date(2026, 11, 27), "duckdb")
+    rows = pq.read_table(output).to_pylist()
+    assert "patient" not in rows[0] and "nhs_number" not in rows[0]
+    expected = [_evaluate(pack, c, as_of=_date(2026, 11, 27)).route for c in cases]
+    assert [r["route"] for r in rows] == expected

@@ -1,7 +1,9 @@
 """Reading a cohort into DuckDB: Parquet, CSV or JSONL files (or a glob), or an Arrow table.
 
 The rows are kept in input order and numbered from 1 (``__row``). CSV is read as text, as
-the Python path reads a CSV meeting list; Parquet and JSONL keep their column types.
+the Python path reads a CSV meeting list; Parquet and JSONL keep their column types. JSONL
+case records with nested ``facts`` (as `openmdt synth` and the case readers use) are read
+as one column per fact.
 """
 
 from __future__ import annotations
@@ -51,8 +53,22 @@ def load_input(con: duckdb.DuckDBPyConnection, source: str | Path | pa.Table) ->
     else:
         # The path is the user's own file name, quoted as a SQL string literal.
         con.execute(f"CREATE OR REPLACE TEMP TABLE __input AS SELECT * FROM {_reader(str(source))}")
+    _flatten_case_records(con)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS "
                 "SELECT rowid + 1 AS __row, * FROM __input")
+
+
+def _flatten_case_records(con: duckdb.DuckDBPyConnection) -> None:
+    """Case records as the case readers write them ({case_id, site, patient, facts}) become
+    one column per fact; the patient's identifiers are not needed for a cohort and are left
+    out."""
+    described = dict(con.execute(
+        "SELECT column_name, column_type FROM (DESCRIBE __input)").fetchall())
+    if not str(described.get("facts", "")).upper().startswith("STRUCT"):
+        return
+    kept = [f'"{name}"' for name in described if name not in ("facts", "patient")]
+    columns = ", ".join([*kept, "facts.*"])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __input AS SELECT {columns} FROM __input")
 
 
 def column_kind(sql_type: str) -> str:
