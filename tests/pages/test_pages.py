@@ -367,3 +367,17 @@ def test_case_page_shows_excluded_options_as_excluded(coordinator: Browser) -> N
     assert "For (+0)" not in page
     assert '<span class="tag tag--grey strength">Do not offer</span>' in surveillance
     assert " - do not offer</span>" not in page  # the strength is not part of the citation
+
+
+def test_case_page_and_agenda_show_the_case_in_one_line(coordinator: Browser) -> None:
+    meeting_id = create_meeting(coordinator)
+    text = ("case_id,pathway_point,age,psa,grade_group,t_stage,n_stage,m_stage,"
+            "who_performance_status,fit_for_radical_treatment,mdt_question\n"
+            "S1,new_diagnosis,66,8.4,1,T2a,N0,M0,0,yes,Surveillance or surgery?\n")
+    assert import_list(coordinator, meeting_id, text).status_code == 303
+    line = ("New diagnosis · Age 66 years · PSA 8.4 ng/mL · GG 1 · T2a · N0 · M0 · CPG 1 · "
+            "PS 0 · Fit: Yes · Question: Surveillance or surgery?")
+    agenda = coordinator.client.get(f"/meetings/{meeting_id}").text
+    assert line in agenda
+    page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(agenda).group(1))}").text
+    assert f'<p class="case-summary">{line}</p>' in page

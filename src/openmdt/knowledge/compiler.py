@@ -31,7 +31,7 @@ from openmdt.language import Expression, Symbol, ValueType
 
 META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_on", "licence",
              "license", "sources", "parameters", "minutes_per_case", "recommend_threshold",
-             "base", "description"}
+             "base", "description", "summary_line"}
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "triage",
              "description", "not_assessed", "default", "default_source", "streamline_safe",
              "streamline_safe_source"}
@@ -628,6 +628,31 @@ class PackCompiler:
                                  did_you_mean(name, self.items))
         return None if unknown else tuple(str(name) for name in listed)
 
+    def summary_line(self, derived: list[DerivedFact]) -> tuple[tuple[str, str | None], ...]:
+        """pack.yaml summary_line: the items and derived facts a case's one-line clinical
+        summary shows, in order (agenda rows and the top of the case page); each a name, or
+        {name: short label} ("" shows the value alone)."""
+        meta = self.raw.meta
+        listed = meta.get("summary_line")
+        if listed is None:
+            return ()
+        if not isinstance(listed, list):
+            self.reporter.report(meta, "summary_line", "pack.summary_line", "wrong_shape",
+                                 "summary_line is a list of items and derived facts")
+            return ()
+        known = set(self.items) | {fact.name for fact in derived}
+        entries: list[tuple[str, str | None]] = []
+        for entry in listed:
+            name, short = (next(iter(entry.items())) if isinstance(entry, dict) and entry
+                           else (entry, None))
+            if str(name) not in known:
+                self.reporter.report(meta, "summary_line", "pack.summary_line", "unknown_name",
+                                     f"{name!r} is not an item or derived fact",
+                                     did_you_mean(str(name), sorted(known)))
+                continue
+            entries.append((str(name), None if short is None else str(short)))
+        return tuple(entries)
+
     # -- tests/*.yaml -------------------------------------------------------------------------
     def compile_tests(self) -> list[PackTest]:
         tests = []
@@ -706,4 +731,5 @@ def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: 
         items=MappingProxyType(dict(compiler.items)), derived=tuple(derived),
         decisions=tuple(decisions), standards=tuple(standards),
         never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root),
-        dependencies=MappingProxyType(dict(dependencies)), conflicts=tuple(compiler.conflicts))
+        dependencies=MappingProxyType(dict(dependencies)), conflicts=tuple(compiler.conflicts),
+        summary_line=compiler.summary_line(derived))

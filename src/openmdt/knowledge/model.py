@@ -236,6 +236,8 @@ class Pack:
     tests: tuple[PackTest, ...]
     root: str
     conflicts: tuple[Conflict, ...] = ()
+    # The one-line summary: (item or derived fact, short label: None = its label, "" = none)
+    summary_line: tuple[tuple[str, str | None], ...] = ()
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
     kernel: Any = field(default=None, compare=False, repr=False)
 

@@ -6,10 +6,13 @@ options and Standards of Care by the pack's labels and titles, never by their id
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from openmdt.knowledge.model import Pack
+from openmdt.knowledge.values import convert_fact
 
 
 def humanise(name: str) -> str:
@@ -55,3 +58,31 @@ def option_title(pack: Pack, decision_id: str, option_id: str) -> str:
     decision = pack.decision(decision_id)
     candidate = decision.candidate(option_id) if decision is not None else None
     return candidate.title if candidate is not None else humanise(option_id)
+
+
+def summary_line(pack: Pack, facts: Mapping[str, Any], derived: Mapping[str, Any]) -> str:
+    """The case in one line, in the pack's words: each item or derived fact of the pack's
+    summary_line that is known ("New diagnosis · 66 years · PSA 8.4 ng/mL · CPG 1 · ...")."""
+    parts = []
+    for name, short in pack.summary_line:
+        value = derived.get(name) if derived.get(name) is not None \
+            else _converted(pack, name, facts.get(name))
+        if value is None or value == "":
+            continue
+        words = value_words(pack, name, value)
+        label = label_of(pack, name) if short is None else short
+        if not label:
+            parts.append(words[:1].upper() + words[1:])
+        else:
+            parts.append(f"{label}: {words}" if isinstance(value, bool) else f"{label} {words}")
+    return " · ".join(parts)
+
+
+def _converted(pack: Pack, name: str, value: Any) -> Any:
+    """A stored fact as its item's type (a CSV list stores "yes"); as stored if it fails."""
+    item = pack.items.get(name)
+    if item is None or value is None or value == "":
+        return value
+    with contextlib.suppress(Exception):
+        return convert_fact(item, value)
+    return value

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from openmdt import meetings as service
+from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     DEVIATION_REASONS,
     MDT_TYPES,
@@ -77,6 +78,7 @@ class AgendaRow:
     outcome: str | None
     rollover_count: int
     deviation: str | None = None
+    summary: str = ""  # the case in one line (the pack's summary_line)
 
     @property
     def data_requests(self) -> Sequence[DataRequest]:
@@ -117,6 +119,7 @@ class PackText:
     options: Mapping[str, str]
     standards: Mapping[str, str]
     minutes_per_case: float
+    pack: Any = None  # the compiled pack, for the one-line clinical summary
 
 
 def pack_text(pack_id: str) -> PackText:
@@ -127,7 +130,7 @@ def pack_text(pack_id: str) -> PackText:
     options = {option_ref(d.id, c.id): c.title for d in pack.decisions for c in d.candidates}
     standards = {s.id: s.title for s in pack.standards}
     minutes = float(pack.minutes_per_case or DEFAULT_MINUTES_PER_CASE)
-    return PackText(pack.items, options, standards, minutes)
+    return PackText(pack.items, options, standards, minutes, pack)
 
 
 def _outcome_text(case: MeetingCase, options: Mapping[str, str]) -> str | None:
@@ -162,7 +165,15 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
         outcome=_outcome_text(case, words.options),
         rollover_count=case.rollover_count,
         deviation=_deviation_text(case),
+        summary=_summary(case, words),
     )
+
+
+def _summary(case: MeetingCase, words: PackText) -> str:
+    if words.pack is None:
+        return ""
+    evaluation = case.current_evaluation or {}
+    return summary_line(words.pack, case.current_facts or {}, evaluation.get("derived") or {})
 
 
 def _load_cases(db: Any, meeting: Meeting) -> list[MeetingCase]:

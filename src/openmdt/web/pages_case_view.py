@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
     DEVIATION_REASONS,
@@ -138,6 +139,7 @@ class CasePage:
     recommended: Sequence[str]
     options: Sequence[OptionChoice]
     pack_reference: str
+    summary: str = ""  # the case in one line (the pack's summary_line)
 
 
 def case_page(case: MeetingCase) -> CasePage:
@@ -165,6 +167,8 @@ def case_page(case: MeetingCase) -> CasePage:
         recommended=recommended,
         options=list(seen.values()),
         pack_reference=view.pack,
+        summary=summary_line(pack, case.current_facts or {}, stored.get("derived") or {})
+        if pack is not None else "",
     )
 
 
