@@ -381,3 +381,16 @@ def test_case_page_and_agenda_show_the_case_in_one_line(coordinator: Browser) ->
     assert line in agenda
     page = coordinator.client.get(f"/cases/{int(CASE_LINK.search(agenda).group(1))}").text
     assert f'<p class="case-summary">{line}</p>' in page
+
+
+def test_arguments_that_do_not_hold_are_collapsed(coordinator: Browser) -> None:
+    page = _case_page_of_one_case_list(coordinator, (
+        "case_id,pathway_point,psa,grade_group,t_stage,n_stage,m_stage,"
+        "fit_for_radical_treatment\nC4,new_diagnosis,8,4,T2a,N0,M0,yes\n"))
+    surveillance = page.split('<h4 class="candidate__title">Active surveillance</h4>', 1)[1]
+    surveillance = surveillance.split('<div class="candidate">', 1)[0]
+    shown, collapsed = surveillance.split('<details class="arguments-not-holding">', 1)
+    assert "NICE says not to offer active surveillance for CPG 4" in shown  # it holds
+    assert "For CPG 1 disease NICE says to offer active surveillance" in collapsed
+    assert "For CPG 1 disease NICE says to offer active surveillance" not in shown
+    assert "that do not hold</summary>" in collapsed
