@@ -60,6 +60,11 @@ ROUTE_WORDS = {"full_discussion": "full discussion", "not_ready": "not ready",
                "standard_of_care": "standard of care"}
 
 
+def _in_words(pack: Pack, values: dict) -> str:
+    """Names and values as a person reads them: "Label: value; Label: value"."""
+    return "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}" for k, v in values.items())
+
+
 def _print_text(outcome: CaseOutcome) -> None:
     """One case in words: the route, the derived facts, each applicable decision and why."""
     if outcome.evaluation is None:
@@ -73,17 +78,15 @@ def _print_text(outcome: CaseOutcome) -> None:
               f"{ROUTE_WORDS[triage['route']]}[/bold]"
               + (f" ({escape(soc)})" if soc else ""))
     shown = {f.name for f in pack.derived if not f.helper}
-    derived = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
-                        for k, v in data["derived"].items() if v is not None and k in shown)
+    derived = _in_words(pack, {k: v for k, v in data["derived"].items()
+                               if v is not None and k in shown})
     out.print(f"  derived: {derived or '-'}", markup=False)
     if data["assumed"]:
-        assumed = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
-                            for k, v in data["assumed"].items())
-        out.print(f"  assumed (not recorded): {assumed}", markup=False)
+        out.print(f"  assumed (not recorded): {_in_words(pack, data['assumed'])}",
+                  markup=False)
     for conflict in data["conflicts"]:
-        values = "; ".join(f"{label_of(pack, k)}: {value_words(pack, k, v)}"
-                           for k, v in conflict["values"].items())
-        out.print(f"  CONFLICT: {conflict['message']} ({values})", markup=False)
+        out.print(f"  CONFLICT: {conflict['message']} ({_in_words(pack, conflict['values'])})",
+                  markup=False)
     for decision in data["decisions"]:
         if decision["status"] == "not_applicable":
             continue

@@ -35,7 +35,6 @@ _SETTLED_LIMIT = 8192  # per pack; 12-17 KB each (measured on the prostate pack)
 # How much of an evaluation is written: "full" (the output contract: every candidate with its
 # arguments' texts and sources) or "summary" (ids and results only; see docs/cli.md).
 Detail = Literal["full", "summary"]
-DETAILS: tuple[Detail, ...] = ("full", "summary")
 
 
 @dataclass(eq=False)
@@ -152,7 +151,6 @@ class Evaluation:
                 "derived": dict(self.derived),
                 "decisions": decisions, "triage": triage}
 
-
     def _summary_dict(self) -> dict[str, Any]:
         settled = self.settled  # no explanation needed: nothing skipped is shown
         return {"case_id": self.case_id, "pack": self.pack.reference,
@@ -249,9 +247,9 @@ def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str
     (Evaluation.explained settles the complete values when an explanation is asked for)."""
     decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, complete)
                       for d in plan.decisions)
-    triage = triage_case(pack, env, values, list(decisions), plan.order)
     slot = pack.kernel.slot
     conflicts = tuple(c for c in pack.conflicts if values[slot(c.condition)] is True)
+    triage = triage_case(pack, env, values, list(decisions), plan.order, conflicts)
     return Settled(decisions, triage, any(d.candidate_results is None for d in decisions),
                    conflicts)
 

@@ -9,7 +9,7 @@ from typing import Any
 from openmdt.engine.decide import DecisionResult
 from openmdt.engine.derive import unknown_inputs
 from openmdt.engine.plan import engine_plan
-from openmdt.knowledge.model import Pack, StandardOfCare
+from openmdt.knowledge.model import Conflict, Pack, StandardOfCare
 from openmdt.language import UNKNOWN, kleene_and
 
 
@@ -75,12 +75,13 @@ def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
 
 
 def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
-                decisions: list[DecisionResult], order: dict[str, int]) -> Triage:
-    """Route the case; full-discussion rules first, then Standards of Care, then readiness."""
+                decisions: list[DecisionResult], order: dict[str, int],
+                conflicts: Sequence[Conflict] = ()) -> Triage:
+    """Route the case; full-discussion rules and ``conflicts`` (those that hold) first, then
+    Standards of Care, then readiness."""
     never = [(rule, values[pack.kernel.slot(rule.condition)]) for rule in pack.never_streamline]
     held = [f"{r.reason} ({r.source})" for r, value in never if value is True]
-    held += [f"Conflicting data: {c.message}" for c in pack.conflicts
-             if values[pack.kernel.slot(c.condition)] is True]
+    held += [f"Conflicting data: {c.message}" for c in conflicts]
     minutes = pack.minutes_per_case
     if held:
         return Triage("full_discussion", None, held, minutes=minutes)
@@ -121,8 +122,9 @@ def unrecorded_standard(pack: Pack, triage: Triage, recorded: Triage) -> Triage:
         return Triage("not_ready", None, [reason, *recorded.reasons], list(requests))
     if recorded.route == "full_discussion":
         return recorded
+    other = next(s.title for s in pack.standards if s.id == recorded.standard_of_care)
     reason = (f"{soc.title} would apply with the pack's assumed values, but on the recorded "
-              f"facts alone {recorded.standard_of_care} applies: discuss")
+              f"facts alone {other} applies: discuss")
     return Triage("full_discussion", None, [reason], minutes=pack.minutes_per_case)
 
 

@@ -43,13 +43,7 @@ def assumed_items(pack: Pack) -> tuple[str, ...]:
 
 def recorded_only_kernel(pack: Pack) -> Kernel:
     """The pack's kernel with no ``coalesce`` falling back on a constant or a parameter."""
-    return compile_kernel(_recorded_only_pack(pack))
-
-
-def recorded_only_pack(pack: Pack) -> Pack:
-    """The pack with every coalesce's constant fallbacks removed (what the recorded-only
-    kernel is compiled from; other backends compile the same trees)."""
-    return _recorded_only_pack(pack)
+    return compile_kernel(recorded_only_pack(pack))
 
 
 def _is_constant(node: Node, parameters: Mapping[str, Any]) -> bool:
@@ -97,7 +91,9 @@ def _item(item: DataItem, parameters: Mapping[str, Any]) -> DataItem:
     return replace(item, triage_when=_expression(item.triage_when, parameters))
 
 
-def _recorded_only_pack(pack: Pack) -> Pack:
+def recorded_only_pack(pack: Pack) -> Pack:
+    """The pack with every coalesce's constant fallbacks removed (what the recorded-only
+    kernel is compiled from; other backends compile the same trees)."""
     p = pack.parameters
     decisions = tuple(replace(
         d, applies_when=_expression(d.applies_when, p),

@@ -139,20 +139,6 @@ def standard_of_care(evaluation: dict[str, Any] | None, pack: Any = None) -> dic
     return {"id": found}
 
 
-def _decision_list(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
-    decisions = evaluation.get("decisions") or []
-    if isinstance(decisions, dict):
-        return [dict(value, id=value.get("id", key)) for key, value in decisions.items()]
-    return [d for d in decisions if isinstance(d, dict)]
-
-
-def _option_ids(values: Any) -> list[str]:
-    ids = []
-    for value in _as_list(values):
-        ids.append(value.get("id") if isinstance(value, dict) else value)
-    return [str(v) for v in ids if v is not None]
-
-
 def recommended_options(evaluation: dict[str, Any] | None) -> list[str]:
     """Every option the guideline recommends across the applicable decisions, named as
     ``decision_id/option_id`` (an option id alone can mean two treatments)."""

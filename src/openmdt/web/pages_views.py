@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from openmdt.knowledge.words import humanise
 from openmdt.meetings.options import option_ref
 
 ROUTES = ("full_discussion", "not_ready", "standard_of_care")
@@ -47,12 +48,6 @@ def option_label(titles: Mapping[str, str], ref: str) -> str:
     """An option's title by its reference, else its id in words (a stored outcome whose
     option the current evaluation no longer lists)."""
     return titles.get(ref) or humanise(str(ref).rsplit("/", 1)[-1])
-
-
-def humanise(name: str) -> str:
-    """A readable label from an identifier: "radical_prostatectomy" -> "Radical prostatectomy"."""
-    text = str(name).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
 
 
 SMALL_WORDS = frozenset({"of", "to", "at", "in", "on", "and", "or", "the", "by", "for", "per"})
