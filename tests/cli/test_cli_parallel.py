@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from openmdt import cli_parallel
 from openmdt.cli import app
+from openmdt.cli import parallel as cli_parallel
 from openmdt.knowledge import load_pack
 from openmdt.synth import generate_prostate_list
 

@@ -93,7 +93,7 @@ def test_derived_json_is_never_taken_from_an_equal_value_of_another_type(tmp_pat
 
 
 def test_evaluating_cases_creates_no_reference_cycles() -> None:
-    """The command line collects garbage rarely during a long run (cli_support.long_run);
+    """The command line collects garbage rarely during a long run (cli.support.long_run);
     that is only safe while evaluations leave no cycles behind."""
     import gc
 

@@ -27,7 +27,7 @@ def test_a_list_with_a_control_character_is_refused_and_the_agenda_still_opens(
 def test_users_create_refuses_a_control_character(tmp_path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
-    from openmdt.server_cli import users_app
+    from openmdt.cli.server import users_app
     from openmdt.store.database import upgrade_database
 
     url = f"sqlite:///{tmp_path / 'users.db'}"

@@ -123,7 +123,7 @@ def test_cli_verify_exits_non_zero_on_a_broken_chain(
 ):
     from typer.testing import CliRunner
 
-    from openmdt.server_cli import audit_app
+    from openmdt.cli.server import audit_app
 
     _some_actions(sessions, tenant_maker)
     monkeypatch.setenv("OPENMDT_DATABASE_URL", database_url)

@@ -12,7 +12,7 @@ from test_audit_chain import _some_actions, sessions  # noqa: F401 - the fixture
 from typer.testing import CliRunner
 
 from audit_tampering import rewrite_chain
-from openmdt.server_cli import audit_app
+from openmdt.cli.server import audit_app
 from openmdt.store import AuditEvent, verify_audit_chain
 from openmdt.store.checkpoints import record_checkpoint
 

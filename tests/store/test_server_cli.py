@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from openmdt.server_cli import create_demo, users_app
+from openmdt.cli.server import create_demo, users_app
 from openmdt.store import ApiToken, make_engine, make_sessionmaker, upgrade_database
 
 
@@ -71,7 +71,7 @@ def test_demo_rerun_reuses_the_organisation_users_and_meeting(database_url):
 def test_demo_refuses_a_busy_port_before_printing_credentials():
     import socket
 
-    from openmdt.demo import port_is_free
+    from openmdt.cli.demo import port_is_free
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

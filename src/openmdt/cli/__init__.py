@@ -9,9 +9,9 @@ import sys
 
 import typer
 
-from openmdt.cli_cases import evaluate_command, triage_command
-from openmdt.cli_pack import pack_app
-from openmdt.cli_support import Exit, err_console, print_diagnostics
+from openmdt.cli.cases import evaluate_command, triage_command
+from openmdt.cli.pack import pack_app
+from openmdt.cli.support import Exit, err_console, print_diagnostics
 from openmdt.knowledge import PackLoadError
 
 app = typer.Typer(help="OpenMDT: explainable decision support for cancer MDT meetings.",
@@ -32,20 +32,20 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 
 
 _mount_optional("openmdt.synth.cli", "synth_app", "synth")
-_mount_optional("openmdt.cli_cohort", "cohort_app", "cohort")
-_mount_optional("openmdt.server_cli", "db_app", "db")
-_mount_optional("openmdt.server_cli", "users_app", "users")
-_mount_optional("openmdt.server_cli", "audit_app", "audit")
+_mount_optional("openmdt.cli.cohort", "cohort_app", "cohort")
+_mount_optional("openmdt.cli.server", "db_app", "db")
+_mount_optional("openmdt.cli.server", "users_app", "users")
+_mount_optional("openmdt.cli.server", "audit_app", "audit")
 
 try:
-    from openmdt.server_cli import serve_command
+    from openmdt.cli.server import serve_command
 
     app.command("serve")(serve_command)
 except ImportError:
     pass
 
 try:
-    from openmdt.demo import demo_command
+    from openmdt.cli.demo import demo_command
 
     app.command("demo")(demo_command)
 except ImportError:
@@ -70,6 +70,3 @@ def main() -> None:
         # has remembered (about 0.7 s after 100,000 cases). Memory is returned all the same.
         gc.freeze()
 
-
-if __name__ == "__main__":
-    main()

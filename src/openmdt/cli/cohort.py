@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from openmdt.cli_support import Exit, err_console, load_pack_or_exit, parse_as_of
+from openmdt.cli.support import Exit, err_console, load_pack_or_exit, parse_as_of
 
 cohort_app = typer.Typer(help="Evaluate a pack over a cohort (Parquet, CSV or JSONL) and "
                               "summarise the results.", no_args_is_help=True)

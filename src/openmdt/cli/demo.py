@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from openmdt.cases import read_cases
-from openmdt.cli_cases import _print_agenda
+from openmdt.cli.cases import _print_agenda
 from openmdt.engine.agenda import build_agenda
 from openmdt.engine.batch import evaluate_records
 from openmdt.knowledge import load_pack
@@ -64,8 +64,8 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def _serve(host: str, port: int) -> None:
-    from openmdt.cli_support import Exit, err_console
-    from openmdt.server_cli import create_demo, print_demo, serve_command
+    from openmdt.cli.server import create_demo, print_demo, serve_command
+    from openmdt.cli.support import Exit, err_console
 
     if not port_is_free(host, port):
         err_console.print(f"[red]Port {port} on {host} is in use by another program.[/red] "

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openmdt.cli_support import Exit, err_console, load_pack_or_exit
+from openmdt.cli.support import Exit, err_console, load_pack_or_exit
 from openmdt.knowledge import Pack, check_pack, load_pack, shipped_pack_ids
 from openmdt.knowledge.describe import describe_pack
 from openmdt.knowledge.diagnostics import PackLoadError
@@ -111,7 +111,7 @@ def test(ref: PackRef,
     try:
         pack = load_pack(ref)
     except PackLoadError as exc:
-        from openmdt.cli_support import print_diagnostics
+        from openmdt.cli.support import print_diagnostics
 
         print_diagnostics(exc)
         raise typer.Exit(Exit.BAD_PACK) from None

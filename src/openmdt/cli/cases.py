@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openmdt.cli_parallel import default_jobs, evaluate_jsonl_in_parallel, json_lines
-from openmdt.cli_support import (
+from openmdt.cli.parallel import default_jobs, evaluate_jsonl_in_parallel, json_lines
+from openmdt.cli.support import (
     Exit,
     InputText,
     load_pack_or_exit,
