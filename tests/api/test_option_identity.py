@@ -73,7 +73,7 @@ def test_stored_bare_options_are_named_by_the_migration(client, tenants, app, da
     assert client.post(f"/api/v1/cases/{case_id}/outcome", json=_outcome([M0_DOCETAXEL]),
                        headers=tenants.headers("chair")).status_code == 201
     config = alembic_config(database_url)
-    command.downgrade(config, "-1")  # outcomes as they were stored before: bare option ids
+    command.downgrade(config, "0003")  # outcomes as they were stored before: bare option ids
     engine = create_engine(database_url)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT chosen_options FROM outcomes")).scalar()

@@ -7,8 +7,8 @@ the absent items over the same domains is evaluated exhaustively.
 One modelling choice: ``grade`` is an item that the derived fact of the same name fills from
 ``part_a`` and ``part_b``. When a case does not give ``grade``, a completion completes the
 parts, not ``grade`` itself: a grade contradicting its own parts is inconsistent data, not a
-completion. Completeness is not asserted: a provisional result may be conservative (Kleene
-evaluation cannot see, e.g., that ``x > 20 or x <= 20`` always holds), see the last test.
+completion. Completeness (provisional only when some completion changes the answer) is
+tested in test_exact_status.py.
 """
 
 from __future__ import annotations
@@ -96,14 +96,15 @@ def test_every_complete_case_is_definitive_and_routed() -> None:
     assert statuses == {"definitive", "not_applicable"}
 
 
-def test_provisional_may_be_conservative() -> None:
-    # Documents, rather than forbids, incompleteness: with grade 2, stage A and fit unknown,
-    # group is 1 when score <= 20 and 2 when score > 20 ...
+def test_a_decision_the_same_in_every_completion_is_definitive() -> None:
+    # With grade 2, stage A and fit false, group is 1 when score <= 20 and 2 when score > 20,
+    # so Kleene logic alone leaves the group's arguments unknown; but watch is recommended for
+    # 'not fit' (weight 1) whatever the group and treat never reaches the threshold: the
+    # recommended set is the same in every completion, so the decision is definitive.
     facts = {"grade": 2, "stage": "A", "fit": False, "spread": False}
-    output = run(facts)
-    assert output["decisions"][0]["status"] == "provisional"
-    assert output["decisions"][0]["missing"] == ["score"]
-    # ... and the recommended set is the same in every completion: watch is recommended for
-    # 'not fit' (weight 1) whatever the group, and treat never reaches the threshold.
     outcomes = {tuple(run(c)["decisions"][0]["recommended"]) for c in completions(facts)}
     assert outcomes == {("watch",)}
+    output = run(facts)
+    assert output["decisions"][0]["status"] == "definitive"
+    assert output["decisions"][0]["missing"] == []
+    assert output["decisions"][0]["recommended"] == ["watch"]

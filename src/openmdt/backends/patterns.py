@@ -4,19 +4,24 @@ The SQL query gives, per case, the key words of its pattern (both kernels' three
 results and unknown flags, two bits each). Every case with the same words is settled the
 same way, so each distinct pattern is decoded here and handed to
 ``engine.evaluate.settle_pattern``; the results are joined back to the cases by the words.
+A pattern with a provisional decision is settled again for each of its cases with the case's
+facts (``settle_case``): the exact status (engine.exact) depends on them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from openmdt.backends.sqlpack import PER_WORD, CompiledQuery
-from openmdt.engine.evaluate import settle_pattern
+from openmdt.engine.evaluate import Settled, pattern_needs_facts, settle_pattern
+from openmdt.engine.normalise import Case
 from openmdt.knowledge.model import Pack
 from openmdt.language import UNKNOWN
 
-__all__ = ["DecisionOutcome", "PatternResult", "decode", "settle_words"]
+__all__ = ["DecisionOutcome", "PatternResult", "decode", "pattern_result", "settle_case",
+           "settle_words"]
 
 _THREE_VALUED = {0: False, 1: True, 2: UNKNOWN}
 
@@ -38,6 +43,7 @@ class PatternResult:
     standard_of_care: str | None
     data_requests: tuple[str, ...]
     decisions: tuple[DecisionOutcome, ...]
+    needs_facts: bool = False  # a provisional decision: its exact status needs each case's facts
 
 
 def _codes(words: Sequence[int], count: int) -> list[int]:
@@ -65,11 +71,23 @@ def decode(query: CompiledQuery, words: Sequence[int]
 
 
 def settle_words(pack: Pack, query: CompiledQuery, words: Sequence[int]) -> PatternResult:
-    """The route and decisions of the pattern ``words``, settled by the engine."""
+    """The route and decisions of the pattern ``words``, settled by the engine (with
+    ``needs_facts`` when a case's own facts can make a decision's status exact)."""
     values, recorded = decode(query, words)
-    settled = settle_pattern(pack, values, recorded)
+    return pattern_result(settle_pattern(pack, values, recorded),
+                          pattern_needs_facts(pack, values, recorded))
+
+
+def settle_case(pack: Pack, query: CompiledQuery, words: Sequence[int], case: Case,
+                as_of: date | None) -> PatternResult:
+    """The route and decisions of one case of a pattern that needs its facts."""
+    values, recorded = decode(query, words)
+    return pattern_result(settle_pattern(pack, values, recorded, case, as_of))
+
+
+def pattern_result(settled: Settled, needs_facts: bool = False) -> PatternResult:
     triage = settled.triage
     decisions = tuple(DecisionOutcome(d.status, tuple(d.recommended), tuple(d.missing))
                       for d in settled.decisions)
     return PatternResult(triage.route, triage.standard_of_care, tuple(triage.data_requests),
-                         decisions)
+                         decisions, needs_facts)

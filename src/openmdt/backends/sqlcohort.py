@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from openmdt.backends.cohort import RowError, case_data, row_error
 from openmdt.backends.inputs import SOURCE
-from openmdt.backends.patterns import PatternResult, settle_words
+from openmdt.backends.patterns import PatternResult, settle_case, settle_words
 from openmdt.backends.sqlexpr import SqlBackendError, constant
 from openmdt.backends.sqlpack import (
     CASE_ID,
@@ -36,6 +36,8 @@ from openmdt.knowledge.model import Pack
 __all__ = ["PATTERNS", "SqlCohort", "SqlEngine", "run_sql_cohort"]
 
 PATTERNS = "__patterns"
+NEEDS_FACTS = "__needs_facts"  # the patterns whose cases are settled one by one
+BY_CASE = "__by_case"  # those cases' results, by row
 _CHUNK = 1000
 
 
@@ -112,47 +114,96 @@ def pattern_results(pack: Pack, engine: SqlEngine, compiled: CompiledQuery
             (tuple(row[k] for k in compiled.key_columns) for row in rows)]
 
 
-def pattern_table(pack: Pack, compiled: CompiledQuery,
-                  results: Sequence[tuple[tuple[int, ...], PatternResult]]) -> pa.Table:
-    """The settled patterns as a table keyed by the words."""
-    columns: dict[str, list[Any]] = {k: [] for k in compiled.key_columns}
+def _result_names(pack: Pack) -> list[str]:
     names = ["__route", "__standard_of_care", "__data_requests"]
     for index in range(len(pack.decisions)):
         names += [f"__d{index}_status", f"__d{index}_recommended", f"__d{index}_missing"]
-    columns.update({n: [] for n in names})
-    for words, result in results:
-        for key, word in zip(compiled.key_columns, words, strict=True):
-            columns[key].append(word)
-        values: list[Any] = [result.route, result.standard_of_care, list(result.data_requests)]
-        for outcome in result.decisions:
-            values += [outcome.status, list(outcome.recommended), list(outcome.missing)]
-        for name, value in zip(names, values, strict=True):
+    return names
+
+
+def _result_values(result: PatternResult) -> list[Any]:
+    values: list[Any] = [result.route, result.standard_of_care, list(result.data_requests)]
+    for outcome in result.decisions:
+        values += [outcome.status, list(outcome.recommended), list(outcome.missing)]
+    return values
+
+
+def _results_table(keys: dict[str, list[Any]], names: list[str],
+                   results: Sequence[PatternResult]) -> pa.Table:
+    columns: dict[str, list[Any]] = {**keys, **{n: [] for n in names}}
+    for result in results:
+        for name, value in zip(names, _result_values(result), strict=True):
             columns[name].append(value)
     strings = pa.list_(pa.string())
-    types = {k: pa.int64() for k in compiled.key_columns}
+    types = {k: pa.int64() for k in keys}
     types.update({n: strings if n.endswith(("_requests", "_recommended", "_missing"))
                   else pa.string() for n in names})
     return pa.table({n: pa.array(v, type=types[n]) for n, v in columns.items()})
+
+
+def pattern_table(pack: Pack, compiled: CompiledQuery,
+                  results: Sequence[tuple[tuple[int, ...], PatternResult]]) -> pa.Table:
+    """The settled patterns as a table keyed by the words."""
+    keys: dict[str, list[Any]] = {k: [w[i] for w, _ in results]
+                                  for i, k in enumerate(compiled.key_columns)}
+    return _results_table(keys, _result_names(pack), [r for _, r in results])
+
+
+def case_results(pack: Pack, engine: SqlEngine, compiled: CompiledQuery,
+                 results: Sequence[tuple[tuple[int, ...], PatternResult]],
+                 as_of: date | None) -> pa.Table:
+    """The cases of patterns that need their facts (a provisional decision, whose exact
+    status depends on the case), each settled with its own facts; keyed by row."""
+    needing = [words for words, result in results if result.needs_facts]
+    rows: list[int] = []
+    settled: list[PatternResult] = []
+    if needing:
+        engine.register(NEEDS_FACTS, pa.table({
+            k: pa.array([w[i] for w in needing], type=pa.int64())
+            for i, k in enumerate(compiled.key_columns)}))
+        s, e, n = "s", "e", "n"
+        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(s)),
+                           *(exp.alias_(_col(k, e), f"__key_{i}", quoted=True)
+                             for i, k in enumerate(compiled.key_columns))
+                           ).from_(_table(SOURCE, s)).join(
+            _table(EVALUATED, e), on=exp.EQ(this=_col(ROW, s), expression=_col(ROW, e))
+        ).join(_table(NEEDS_FACTS, n), on=exp.and_(*(
+            exp.EQ(this=_col(k, e), expression=_col(k, n)) for k in compiled.key_columns))
+        ).where(exp.Is(this=_col(ERROR_CODE, e), expression=exp.Null()))
+        for raw in engine.rows(query):
+            words = tuple(raw[f"__key_{i}"] for i in range(len(compiled.key_columns)))
+            case = validate_case(pack, case_data(raw))
+            rows.append(raw[ROW])
+            settled.append(settle_case(pack, compiled, words, case, as_of))
+    return _results_table({ROW: rows}, _result_names(pack), settled)
 
 
 def output_query(pack: Pack, compiled: CompiledQuery) -> exp.Select:
     """One row per valid case, in input order, with its pattern's results joined on (reads
     the materialized ``__evaluated`` table: joining on computed keys is very slow)."""
     e, p = "e", "p"
+    c = "c"
+
+    def result(name: str, alias: str) -> exp.Expression:
+        # A case settled with its own facts (``__by_case``) overrides its pattern's result.
+        chosen = exp.Case(ifs=[exp.If(this=exp.Is(this=_col(ROW, c), expression=exp.Null()),
+                                      true=_col(name, p))], default=_col(name, c))
+        return exp.alias_(chosen, alias, quoted=True)
+
     columns: list[exp.Expression] = [
         exp.alias_(_col(CASE_ID, e), "case_id", quoted=True),
-        exp.alias_(_col("__route", p), "route", quoted=True),
-        exp.alias_(_col("__standard_of_care", p), "standard_of_care", quoted=True),
-        exp.alias_(_col("__data_requests", p), "data_requests", quoted=True)]
+        result("__route", "route"), result("__standard_of_care", "standard_of_care"),
+        result("__data_requests", "data_requests")]
     columns += [exp.alias_(_col(d.column, e), d.name, quoted=True) for d in compiled.derived]
     for index, decision in enumerate(pack.decisions):
         for part in ("status", "recommended", "missing"):
-            columns.append(exp.alias_(_col(f"__d{index}_{part}", p), f"{decision.id}__{part}",
-                                      quoted=True))
+            columns.append(result(f"__d{index}_{part}", f"{decision.id}__{part}"))
     joined = exp.and_(*(exp.EQ(this=_col(k, e), expression=_col(k, p))
                         for k in compiled.key_columns))
     select = exp.select(*columns).from_(_table(EVALUATED, e)).join(
-        _table(PATTERNS, p), on=joined).where(
+        _table(PATTERNS, p), on=joined).join(
+        _table(BY_CASE, c), on=exp.EQ(this=_col(ROW, e), expression=_col(ROW, c)),
+        join_type="left").where(
         exp.Is(this=_col(ERROR_CODE, e), expression=exp.Null())).order_by(_col(ROW, e))
     return select
 
@@ -165,4 +216,5 @@ def run_sql_cohort(pack: Pack, engine: SqlEngine, as_of: date | None) -> SqlCoho
     errors = refused_rows(pack, engine, compiled)
     results = pattern_results(pack, engine, compiled)
     engine.register(PATTERNS, pattern_table(pack, compiled, results))
+    engine.register(BY_CASE, case_results(pack, engine, compiled, results, as_of))
     return SqlCohort(output_query(pack, compiled), errors, len(results))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
 from openmdt.engine.decide import DecisionResult, evaluate_decision
+from openmdt.engine.exact import exact_decision
 from openmdt.engine.jsonout import dumps, evaluation_json, evaluation_summary_json
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
@@ -30,6 +31,7 @@ class Settled:
     texts: dict[str, Any] = field(default_factory=dict, compare=False)  # rendered output
 
 
+Run = Callable[[dict[str, Any]], tuple[Any, ...]]
 _SETTLED_LIMIT = 8192  # per pack; 12-17 KB each (measured on the prostate pack)
 
 # How much of an evaluation is written: "full" (the output contract: every candidate with its
@@ -72,6 +74,9 @@ class Evaluation:
         env = dict(self.env)
         values = self.kernel.run_all(env)
         complete = _remembered(self.pack, self.plan, values, env, complete=True)
+        complete = _exactly(self.pack, self.plan, complete, values, env,
+                            (self.kernel.run, "pack"),
+                            lambda: _environment(self.plan, self.case, self.as_of))
         if complete.triage == self.settled.triage:
             return complete
         return _with_triage(self.plan, complete, self.settled.triage,
@@ -181,7 +186,8 @@ def _decision_template(result: DecisionResult, settled: Settled) -> dict[str, An
         if template is None:
             template = settled.texts[key] = result.to_dict()
         return template
-    key = (id(result.decision), result.status, result.applies, result.argument_values())
+    key = (id(result.decision), result.status, result.applies, result.argument_values(),
+           tuple(c.recommended for c in result.candidates))
     known = _DECISION_DICTS.get(key)
     if known is None or known[0] is not result.decision:
         if len(_DECISION_DICTS) >= _DECISION_DICTS_LIMIT:
@@ -286,6 +292,8 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
     kernel = kernel or pack.kernel
     values = (kernel.run_all if explain else kernel.run)(env)  # fills in derived facts
     settled = _remembered(pack, plan, values, env, complete=explain)
+    settled = _exactly(pack, plan, settled, values, env, (kernel.run, "pack"),
+                       lambda: _environment(plan, case, as_of))
     recorded_values = None
     if settled.triage.route == "standard_of_care":
         settled, recorded_values = _on_recorded_facts(pack, plan, case, as_of, settled, values)
@@ -299,21 +307,39 @@ def _on_recorded_facts(pack: Pack, plan: EnginePlan, case: Case, as_of: date | N
     """A Standard of Care stands only if it holds on the recorded facts alone: defaults that
     are not streamline_safe unknown, no coalesce falling back on a constant. Otherwise the
     case is not ready (the values it rests on are requested) or is discussed."""
+    env = _recorded_environment(plan, case, as_of)
+    base = dict(env)
+    run = plan.recorded_kernel.run
+    recorded_values = run(env)
+    return (_checked_on_recorded(pack, plan, settled, values, recorded_values, env,
+                                 (run, "recorded", base)),
+            recorded_values)
+
+
+def _recorded_environment(plan: EnginePlan, case: Case, as_of: date | None
+                          ) -> dict[str, Any]:
+    """The case's facts with every default a Standard of Care may not rest on unknown."""
     env = _environment(plan, case, as_of)
     for name in plan.assumed_items:
         if name not in case.facts:
             env[name] = UNKNOWN
-    recorded_values = plan.recorded_kernel.run(env)
-    return (_checked_on_recorded(pack, plan, settled, values, recorded_values, env),
-            recorded_values)
+    return env
 
 
 def _checked_on_recorded(pack: Pack, plan: EnginePlan, settled: Settled,
                          values: tuple[Any, ...], recorded_values: tuple[Any, ...],
-                         env: dict[str, Any]) -> Settled:
+                         env: dict[str, Any],
+                         exact: tuple[Run, str, dict[str, Any]] | None = None) -> Settled:
     """``settled`` if its Standard of Care holds on the recorded-only kernel's values (read
-    with ``env``, the recorded facts), else the route the recorded facts give."""
-    recorded = _remembered(pack, plan, recorded_values, env, complete=False).triage
+    with ``env``, the recorded facts), else the route the recorded facts give. With
+    ``exact`` (the recorded-only kernel, its name and the facts it read) its decisions'
+    status is made exact first (see engine.exact)."""
+    on_recorded = _remembered(pack, plan, recorded_values, env, complete=False)
+    if exact is not None:
+        run, name, base = exact
+        on_recorded = _exactly(pack, plan, on_recorded, recorded_values, env, (run, name),
+                               lambda: base)
+    recorded = on_recorded.triage
     if recorded.route == "standard_of_care" \
             and recorded.standard_of_care == settled.triage.standard_of_care:
         return settled
@@ -321,18 +347,44 @@ def _checked_on_recorded(pack: Pack, plan: EnginePlan, settled: Settled,
     return _with_triage(plan, settled, triage, ("recorded", values, recorded_values))
 
 
-def settle_pattern(pack: Pack, values: tuple[Any, ...], recorded_values: tuple[Any, ...]
-                   ) -> Settled:
+def settle_pattern(pack: Pack, values: tuple[Any, ...], recorded_values: tuple[Any, ...],
+                   case: Case | None = None, as_of: date | None = None) -> Settled:
     """Decisions and triage from kernel values computed elsewhere (the SQL backends), as
     ``evaluate`` settles them: ``values`` and ``recorded_values`` are what ``run_all`` of the
     pack's kernel and of its recorded-only kernel return for the case (conditions, then the
-    unknown flags, which are all that settling reads of a case). Remembered per pattern."""
+    unknown flags, which are all that settling reads of a case). Remembered per pattern.
+
+    The exact status of a provisional decision (engine.exact) needs the case's facts: give
+    ``case`` (and ``as_of``) for a pattern ``pattern_needs_facts`` says needs them."""
     plan = engine_plan(pack)
-    settled = _remembered(pack, plan, values, _pattern_env(pack, values), complete=True)
+    env = _pattern_env(pack, values)
+    settled = _remembered(pack, plan, values, env, complete=True)
+    if case is not None:
+        settled = _exactly(pack, plan, settled, values, env, (pack.kernel.run, "pack"),
+                           lambda: _environment(plan, case, as_of))
     if settled.triage.route != "standard_of_care":
         return settled
+    exact = None
+    if case is not None:
+        exact = (plan.recorded_kernel.run, "recorded", _recorded_environment(plan, case, as_of))
     return _checked_on_recorded(pack, plan, settled, values, recorded_values,
-                                _pattern_env(pack, recorded_values))
+                                _pattern_env(pack, recorded_values), exact)
+
+
+def pattern_needs_facts(pack: Pack, values: tuple[Any, ...],
+                        recorded_values: tuple[Any, ...]) -> bool:
+    """Whether settling this pattern exactly needs the case's facts: some decision is
+    provisional in three-valued logic (on the pack's kernel, or on the recorded-only kernel
+    when the case would follow a Standard of Care)."""
+    plan = engine_plan(pack)
+    settled = _remembered(pack, plan, values, _pattern_env(pack, values), complete=True)
+    if any(d.status == "provisional" for d in settled.decisions):
+        return True
+    if settled.triage.route != "standard_of_care":
+        return False
+    recorded = _remembered(pack, plan, recorded_values, _pattern_env(pack, recorded_values),
+                           complete=False)
+    return any(d.status == "provisional" for d in recorded.decisions)
 
 
 def _pattern_env(pack: Pack, values: tuple[Any, ...]) -> dict[str, Any]:
@@ -341,6 +393,41 @@ def _pattern_env(pack: Pack, values: tuple[Any, ...]) -> dict[str, Any]:
     for name, unknown in zip(unknown_names(pack), values[-1], strict=True):
         env[name] = UNKNOWN if unknown else True
     return env
+
+
+def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, ...],
+             env: dict[str, Any], kernel: tuple[Run, str],
+             base_env: Callable[[], dict[str, Any]]) -> Settled:
+    """``settled`` with each provisional decision's status made exact (engine.exact): the
+    completions of its missing items are worked out from the case's facts (``base_env``,
+    before derivation) with ``kernel``; the case is triaged again on the exact decisions."""
+    if not any(d.status == "provisional" for d in settled.decisions):
+        return settled
+    run, name = kernel
+    base = base_env()
+    decisions = tuple(
+        exact_decision(pack, plan.exact, d, run, name, base, plan.order)
+        if d.status == "provisional" else d for d in settled.decisions)
+    if all(a is b for a, b in zip(decisions, settled.decisions, strict=True)):
+        return settled
+    key = ("exact", values, tuple(_outcome_key(d) for d in decisions))
+    known = plan.settled.get(key)
+    if known is None:
+        triage = triage_case(pack, env, values, list(decisions), plan.order,
+                             settled.conflicts)
+        known = Settled(decisions, triage, settled.open, settled.conflicts)
+        if len(plan.settled) >= _SETTLED_LIMIT:
+            plan.settled.clear()
+        plan.settled[key] = known
+    return known
+
+
+def _outcome_key(decision: DecisionResult) -> tuple[Any, ...]:
+    """What distinguishes one settling of a decision from another with the same values."""
+    candidates = decision.candidate_results or ()
+    return (decision.status, decision.applies, tuple(c.recommended for c in candidates),
+            tuple(decision.missing),
+            tuple(sorted((k, tuple(v)) for k, v in decision.candidate_missing.items())))
 
 
 def _with_triage(plan: EnginePlan, settled: Settled, triage: Triage, key: tuple[Any, ...]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmdt.engine.decide import DecisionPlan, plan_decisions
+from openmdt.engine.exact import ExactDecisions
 from openmdt.engine.jsonout import PackFragments, pack_fragments
 from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import DataItem, Pack
@@ -46,6 +47,14 @@ class EnginePlan:
         if kernel is None:
             kernel = self.lazy["recorded_kernel"] = recorded_only_kernel(self.lazy["pack"]())
         return kernel
+
+    @property
+    def exact(self) -> ExactDecisions:
+        """The pack's item cells and exact-status memory (see engine.exact)."""
+        exact = self.lazy.get("exact")
+        if exact is None:
+            exact = self.lazy["exact"] = ExactDecisions(self.lazy["pack"]())
+        return exact
 
 
 # (enum values, boolean?, lowest, highest number, floats too?): a value of the item's own type
@@ -103,6 +112,7 @@ def forget_remembered(pack: Pack) -> None:
     plan = engine_plan(pack)
     for memo in (plan.settled, plan.assumed, plan.derived_texts):
         memo.clear()
+    plan.exact.remembered.clear()
     decide.forget_weighed()
     jsonout.forget_texts()
     forget_dicts()
