@@ -26,6 +26,7 @@ from openmdt.cli.support import (
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
 from openmdt.engine.batch import CaseOutcome, evaluate_records
 from openmdt.engine.evaluate import Detail
+from openmdt.engine.result import EvaluationRecord
 from openmdt.knowledge import Pack
 from openmdt.knowledge.words import label_of, option_title, standard_title, value_words
 from openmdt.reports.agenda_html import render_agenda_html
@@ -71,32 +72,32 @@ def _print_text(outcome: CaseOutcome) -> None:
         out.print(f"[red]line {outcome.record.line}[/red]: {escape(outcome.error.message)}")
         return
     ev = outcome.evaluation
-    pack, data = ev.pack, ev.to_dict()
-    triage = data["triage"]
-    soc = standard_title(pack, triage["standard_of_care"])
-    out.print(f"[bold]{escape(data['case_id'])}[/bold]  route: [bold]"
-              f"{ROUTE_WORDS[triage['route']]}[/bold]"
+    pack, record = ev.pack, EvaluationRecord.read(ev.to_dict())
+    triage = record.triage
+    soc = standard_title(pack, triage.standard_of_care)
+    out.print(f"[bold]{escape(str(record.case_id))}[/bold]  route: [bold]"
+              f"{ROUTE_WORDS[triage.route]}[/bold]"
               + (f" ({escape(soc)})" if soc else ""))
     shown = {f.name for f in pack.derived if not f.helper}
-    derived = _in_words(pack, {k: v for k, v in data["derived"].items()
+    derived = _in_words(pack, {k: v for k, v in record.derived.items()
                                if v is not None and k in shown})
     out.print(f"  derived: {derived or '-'}", markup=False)
-    if data["assumed"]:
-        out.print(f"  assumed (not recorded): {_in_words(pack, data['assumed'])}",
+    if record.assumed:
+        out.print(f"  assumed (not recorded): {_in_words(pack, dict(record.assumed))}",
                   markup=False)
-    for conflict in data["conflicts"]:
-        out.print(f"  CONFLICT: {conflict['message']} ({_in_words(pack, conflict['values'])})",
+    for conflict in record.conflicts:
+        out.print(f"  CONFLICT: {conflict.message} ({_in_words(pack, dict(conflict.values))})",
                   markup=False)
-    for decision in data["decisions"]:
-        if decision["status"] == "not_applicable":
+    for decision in record.decisions:
+        if not decision.applicable:
             continue
-        recommended = ", ".join(option_title(pack, decision["id"], o)
-                                for o in decision["recommended"]) or "none"
-        line = f"  {decision['title']} [{decision['status']}]: {recommended}"
-        if decision["missing"]:
-            line += "; missing: " + ", ".join(label_of(pack, m) for m in decision["missing"])
+        recommended = ", ".join(option_title(pack, decision.id, o)
+                                for o in decision.recommended) or "none"
+        line = f"  {decision.title} [{decision.status}]: {recommended}"
+        if decision.missing:
+            line += "; missing: " + ", ".join(label_of(pack, m) for m in decision.missing)
         out.print(line, markup=False)
-    for reason in triage["reasons"]:
+    for reason in triage.reasons:
         out.print(f"  - {reason}", markup=False)
 
 

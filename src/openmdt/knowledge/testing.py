@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from openmdt.engine.result import DecisionRecord, EvaluationRecord
 from openmdt.knowledge.model import Pack, PackTest
 
 DEFAULT_TEST_DATE = date(2026, 1, 1)
@@ -41,54 +42,59 @@ def _compare(label: str, expected: Any, actual: Any, as_set: bool = False) -> li
     return []
 
 
-def _check_decisions(expected: dict[str, Any], output: dict[str, Any]) -> list[str]:
+def _decision_value(decision: DecisionRecord, key: str) -> Any:
+    values = {"status": decision.status, "applies": decision.applies,
+              "recommended": list(decision.recommended), "missing": list(decision.missing)}
+    return values.get(key, "<not an expectation of a decision>")
+
+
+def _check_decisions(expected: dict[str, Any], output: EvaluationRecord) -> list[str]:
     failures = []
-    by_id = {d["id"]: d for d in output["decisions"]}
     for decision_id, wanted in expected.items():
-        got = by_id.get(decision_id)
+        got = output.decision(decision_id)
         if got is None:
             failures.append(f"decision {decision_id!r} does not exist")
             continue
         for key, value in (wanted or {}).items():
             if key in ("recommended", "missing"):
-                failures += _compare(f"{decision_id}.{key}", value, got.get(key), as_set=True)
+                failures += _compare(f"{decision_id}.{key}", value, _decision_value(got, key),
+                                     as_set=True)
             elif key == "not_recommended":
-                options = {c["id"] for c in got["candidates"]}
                 failures += [f"{decision_id}: no candidate {option!r}" for option in value
-                             if option not in options]
-                overlap = set(value) & set(got["recommended"])
+                             if got.option(option) is None]
+                overlap = set(value) & set(got.recommended)
                 if overlap:
                     failures.append(f"{decision_id}: {sorted(overlap)} should not be recommended")
             else:
-                failures += _compare(f"{decision_id}.{key}", value, got.get(key))
+                failures += _compare(f"{decision_id}.{key}", value, _decision_value(got, key))
     return failures
 
 
 def check_expectations(expect: dict[str, Any], output: dict[str, Any]) -> list[str]:
-    """Every way ``output`` (an evaluation dict) differs from the test's expectations."""
+    """Every way ``output`` (an evaluation's JSON, parsed) differs from the test's expectations."""
+    record = EvaluationRecord.read(output)
     failures: list[str] = []
     for name, value in (expect.get("derived") or {}).items():
-        failures += _compare(f"derived.{name}", value, output["derived"].get(name, "<absent>"))
-    failures += _check_decisions(expect.get("decisions") or {}, output)
+        failures += _compare(f"derived.{name}", value, record.derived.get(name, "<absent>"))
+    failures += _check_decisions(expect.get("decisions") or {}, record)
     if "assumed" in expect:
-        failures += _compare("assumed", expect["assumed"] or {}, output.get("assumed", {}))
-    triage = output["triage"]
+        failures += _compare("assumed", expect["assumed"] or {}, dict(record.assumed))
+    triage = record.triage
     for key in ("route", "standard_of_care"):
         if key in expect:
-            failures += _compare(key, expect[key], triage[key])
+            failures += _compare(key, expect[key], getattr(triage, key))
+    requests = list(triage.data_requests)
     if "data_requests" in expect:
-        failures += _compare("data_requests", expect["data_requests"], triage["data_requests"],
-                             as_set=True)
-    missing = set(expect.get("data_requests_include") or []) - set(triage["data_requests"])
+        failures += _compare("data_requests", expect["data_requests"], requests, as_set=True)
+    missing = set(expect.get("data_requests_include") or []) - set(requests)
     if missing:
-        failures.append(f"data_requests: expected to include {sorted(missing)}, got "
-                        f"{triage['data_requests']}")
+        failures.append(f"data_requests: expected to include {sorted(missing)}, got {requests}")
     if "conflicts" in expect:
         failures += _compare("conflicts", list(expect["conflicts"] or []),
-                             [c["id"] for c in output["conflicts"]], as_set=True)
+                             [c.id for c in record.conflicts], as_set=True)
     for phrase in expect.get("reasons_include") or []:
-        if not any(phrase.lower() in r.lower() for r in triage["reasons"]):
-            failures.append(f"no triage reason mentions {phrase!r}: {triage['reasons']}")
+        if not any(phrase.lower() in r.lower() for r in triage.reasons):
+            failures.append(f"no triage reason mentions {phrase!r}: {list(triage.reasons)}")
     return failures
 
 

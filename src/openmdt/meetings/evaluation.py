@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from openmdt.engine.evaluate import Detail
+from openmdt.engine.result import EvaluationRecord, TriageRecord
 from openmdt.meetings.options import options_of, recommended_refs
 from openmdt.store.errors import InvalidRequest
 
@@ -43,7 +44,8 @@ class Evaluated:
     @property
     def route(self) -> str | None:
         """The engine's triage route."""
-        return triage_of(self.evaluation).get("route")
+        triage = triage_record(self.evaluation)
+        return None if triage is None else triage.route
 
 
 def evaluation_json(pack: Any, case_data: dict[str, Any], as_of: date,
@@ -90,41 +92,31 @@ def case_error_dict(
     return result
 
 
-def triage_of(evaluation: dict[str, Any] | None) -> dict[str, Any]:
-    """The triage part of an evaluation (route, reasons, data requests, Standard of Care)."""
-    triage = (evaluation or {}).get("triage")
-    return triage if isinstance(triage, dict) else {}
+def triage_record(evaluation: dict[str, Any] | None) -> TriageRecord | None:
+    """The triage part of a stored evaluation (route, reasons, data requests, Standard of
+    Care), or None when no evaluation is stored."""
+    record = EvaluationRecord.read_stored(evaluation)
+    return None if record is None else record.triage
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+def route_reasons(evaluation: dict[str, Any] | None) -> list[str]:
+    """Why the engine chose the route."""
+    triage = triage_record(evaluation)
+    return [] if triage is None else list(triage.reasons)
 
 
-def route_reasons(evaluation: dict[str, Any] | None) -> list[Any]:
-    """Why the engine chose the route (texts or structured reasons, as the engine gives them)."""
-    if not evaluation:
-        return []
-    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
-    return _as_list(evaluation.get("reasons", triage.get("reasons")))
-
-
-def data_requests(evaluation: dict[str, Any] | None) -> list[Any]:
+def data_requests(evaluation: dict[str, Any] | None) -> list[str]:
     """The itemised data requests of a not-ready case."""
-    if not evaluation:
-        return []
-    triage = evaluation.get("triage") if isinstance(evaluation.get("triage"), dict) else {}
-    return _as_list(evaluation.get("data_requests", triage.get("data_requests")))
+    triage = triage_record(evaluation)
+    return [] if triage is None else list(triage.data_requests)
 
 
 def standard_of_care(evaluation: dict[str, Any] | None, pack: Any = None) -> dict[str, Any] | None:
-    """The Standard of Care the case meets, as {id, title, decision, option} when known."""
-    if not evaluation:
+    """The Standard of Care the case meets, as {id, title, decision, option, ...} when known."""
+    triage = triage_record(evaluation)
+    found = None if triage is None else triage.standard_of_care
+    if found is None:
         return None
-    found = evaluation.get("standard_of_care", triage_of(evaluation).get("standard_of_care"))
-    if found is None or isinstance(found, dict):
-        return found
     for standard in getattr(pack, "standards", ()):
         if standard.id == found:
             return {

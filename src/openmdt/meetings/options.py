@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openmdt.engine.result import EvaluationRecord
 from openmdt.store.errors import InvalidRequest
 
 SEPARATOR = "/"
@@ -41,19 +42,17 @@ class Option:
 
 def options_of(evaluation: Mapping[str, Any] | None) -> list[Option]:
     """Every option of every decision of a stored evaluation, in its order."""
-    return list(_options(evaluation or {}))
+    return [] if evaluation is None else list(_options(evaluation))
 
 
 def _options(evaluation: Mapping[str, Any]) -> Iterator[Option]:
-    for decision in evaluation.get("decisions") or ():
-        decision_id = str(decision.get("id"))
-        applies = decision.get("status") != "not_applicable"
-        recommended = set(decision.get("recommended") or ())
-        for candidate in decision.get("candidates") or ():
-            option_id = str(candidate.get("id"))
-            yield Option(decision_id, str(decision.get("title") or decision_id), option_id,
-                         str(candidate.get("title") or option_id),
-                         applies and option_id in recommended, applies)
+    record = EvaluationRecord.read(evaluation)
+    for decision in record.decisions:
+        recommended = set(decision.recommended)
+        for option in decision.options:
+            yield Option(decision.id, decision.title or decision.id, option.id,
+                         option.title or option.id,
+                         decision.applicable and option.id in recommended, decision.applicable)
 
 
 def recommended_refs(evaluation: Mapping[str, Any] | None) -> list[str]:

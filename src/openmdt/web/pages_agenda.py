@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from openmdt import meetings as service
+from openmdt.engine.result import TriageRecord, derived_of
 from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     DEVIATION_REASONS,
@@ -161,7 +162,8 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
         flagged=case.flagged,
         flag_note=case.flag_note,
         status=case.status,
-        triage=triage_view({"triage": triage or {}}, words.items, words.standards),
+        triage=triage_view(None if triage is None else TriageRecord.read(triage, "$.triage"),
+                           words.items, words.standards),
         outcome=_outcome_text(case, words.options),
         rollover_count=case.rollover_count,
         deviation=_deviation_text(case),
@@ -172,8 +174,7 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
 def _summary(case: MeetingCase, words: PackText) -> str:
     if words.pack is None:
         return ""
-    evaluation = case.current_evaluation or {}
-    return summary_line(words.pack, case.current_facts or {}, evaluation.get("derived") or {})
+    return summary_line(words.pack, case.current_facts or {}, derived_of(case.current_evaluation))
 
 
 def _load_cases(db: Any, meeting: Meeting) -> list[MeetingCase]:

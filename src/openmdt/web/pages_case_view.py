@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from openmdt.engine.result import EvaluationRecord
 from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
@@ -146,11 +147,11 @@ def case_page(case: MeetingCase) -> CasePage:
     """The case page's view of one stored case (no re-evaluation)."""
     pack = _pack(case.meeting.pack_id)
     items = pack.items if pack is not None else {}
-    stored = case.current_evaluation or {}
+    stored = EvaluationRecord.read_stored(case.current_evaluation)
     derived = {d.name: d for d in pack.derived} if pack is not None else {}
     standards = {s.id: s.title for s in pack.standards} if pack is not None else {}
     view = evaluation_view(stored, items, derived, standards)
-    recommended = recommended_options(stored)
+    recommended = recommended_options(case.current_evaluation)
     seen: dict[str, OptionChoice] = {}
     for decision in sorted(view.decisions, key=lambda d: d.status == "not_applicable"):
         for candidate in decision.candidates:
@@ -167,7 +168,8 @@ def case_page(case: MeetingCase) -> CasePage:
         recommended=recommended,
         options=list(seen.values()),
         pack_reference=view.pack,
-        summary=summary_line(pack, case.current_facts or {}, stored.get("derived") or {})
+        summary=summary_line(pack, case.current_facts or {},
+                             stored.derived if stored is not None else {})
         if pack is not None else "",
     )
 

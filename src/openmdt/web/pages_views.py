@@ -11,6 +11,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from openmdt.engine.result import (
+    ArgumentRecord,
+    DecisionRecord,
+    EvaluationRecord,
+    OptionRecord,
+    TriageRecord,
+)
 from openmdt.knowledge.words import humanise
 from openmdt.meetings.options import option_ref
 
@@ -20,28 +27,6 @@ ROUTE_LABELS = {
     "not_ready": "Not ready",
     "standard_of_care": "Standard of care",
 }
-
-
-def _first(mapping: Mapping[str, Any] | None, *keys: str, default: Any = None) -> Any:
-    """The value of the first key present (the evaluation contract names some things twice)."""
-    if not mapping:
-        return default
-    for key in keys:
-        if key in mapping and mapping[key] is not None:
-            return mapping[key]
-    return default
-
-
-def _as_list(value: Any) -> list[Any]:
-    """A list of records whether stored as a list or as a mapping keyed by id."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [
-            {"id": key, **item} if isinstance(item, Mapping) else {"id": key, "value": item}
-            for key, item in value.items()
-        ]
-    return list(value)
 
 
 def option_label(titles: Mapping[str, str], ref: str) -> str:
@@ -173,15 +158,6 @@ class ConflictView:
     values: Sequence[tuple[str, str]]  # (label, value as shown)
 
 
-def conflict_views(evaluation: Mapping[str, Any], items: Mapping[str, Any]
-                   ) -> list[ConflictView]:
-    """The conflicts of a stored evaluation (none for one stored before they existed)."""
-    return [ConflictView(str(c["message"]),
-                         [(_label(name, items), format_fact(items.get(name), value))
-                          for name, value in c["values"].items()])
-            for c in evaluation.get("conflicts") or ()]
-
-
 @dataclass(frozen=True)
 class EvaluationView:
     """Everything the case page shows from one stored evaluation."""
@@ -203,41 +179,14 @@ class EvaluationView:
         return [c.id for d in self.decisions for c in d.recommended]
 
 
-def _held(argument: Mapping[str, Any]) -> bool | None:
-    value = _first(argument, "held", "holds", "value", "result", "status")
-    if isinstance(value, bool) or value is None:
-        return value
-    lowered = str(value).lower()
-    return {"true": True, "false": False}.get(lowered)
-
-
-def _source_text(source: Any) -> str:
-    if isinstance(source, Mapping):
-        parts = [_first(source, "title", "id", default=""), _first(source, "reference", "ref")]
-        return " ".join(str(p) for p in parts if p)
-    return str(source or "")
-
-
-def argument_view(argument: Mapping[str, Any]) -> ArgumentView:
+def argument_view(argument: ArgumentRecord) -> ArgumentView:
     """One stored argument as shown on the case page."""
-    return ArgumentView(
-        id=str(_first(argument, "id", default="")),
-        polarity=str(_first(argument, "polarity", "kind", default="for")),
-        weight=_first(argument, "weight"),
-        held=_held(argument),
-        text=str(_first(argument, "text", "description", default="")),
-        source=_source_text(_first(argument, "source")),
-        strength=_first(argument, "strength"),
-    )
+    return ArgumentView(argument.id, argument.polarity, argument.weight, argument.holds,
+                        argument.text, str(argument.source or ""), argument.strength)
 
 
-def _request(item: Any, labels: Mapping[str, Any]) -> DataRequest:
-    if isinstance(item, Mapping):
-        name = str(_first(item, "item", "name", "id", default=""))
-        label = _first(item, "label", default=None) or _label(name, labels)
-        question = _first(item, "question", default=None) or _question(name, labels)
-        return DataRequest(name, str(label), str(question))
-    return DataRequest(str(item), _label(str(item), labels), _question(str(item), labels))
+def _request(name: str, labels: Mapping[str, Any]) -> DataRequest:
+    return DataRequest(name, _label(name, labels), _question(name, labels))
 
 
 def _label(name: str, labels: Mapping[str, Any]) -> str:
@@ -250,28 +199,26 @@ def _question(name: str, labels: Mapping[str, Any]) -> str:
     return str(getattr(item, "question", None) or f"What is the {humanise(name).lower()}?")
 
 
-def candidate_view(candidate: Mapping[str, Any]) -> CandidateView:
+def candidate_view(option: OptionRecord) -> CandidateView:
     """One stored candidate as shown on the case page."""
-    option_id = str(_first(candidate, "id", "option", default=""))
     return CandidateView(
-        id=option_id,
-        title=str(_first(candidate, "title", default=None) or humanise(option_id)),
-        net_support=_first(candidate, "net_support", "support"),
-        recommended=_first(candidate, "recommended"),
-        arguments=[argument_view(a) for a in _as_list(_first(candidate, "arguments"))],
-        conflict=_first(candidate, "conflict"),
+        id=option.id,
+        title=option.title or humanise(option.id),
+        net_support=option.net_support,
+        recommended=option.recommended,
+        arguments=[argument_view(a) for a in option.arguments],
+        conflict=option.conflict,
     )
 
 
-def decision_view(decision: Mapping[str, Any], items: Mapping[str, Any]) -> DecisionView:
+def decision_view(decision: DecisionRecord, items: Mapping[str, Any]) -> DecisionView:
     """One stored decision as shown on the case page."""
-    decision_id = str(_first(decision, "id", default=""))
     return DecisionView(
-        id=decision_id,
-        title=str(_first(decision, "title", default=None) or humanise(decision_id)),
-        status=str(_first(decision, "status", default="provisional")),
-        missing=[_request(m, items) for m in _as_list(_first(decision, "missing"))],
-        candidates=[candidate_view(c) for c in _as_list(_first(decision, "candidates"))],
+        id=decision.id,
+        title=decision.title or humanise(decision.id),
+        status=decision.status,
+        missing=[_request(m, items) for m in decision.missing],
+        candidates=[candidate_view(o) for o in decision.options],
     )
 
 
@@ -292,68 +239,49 @@ def _derived_view(name: str, value: Any, items: Mapping[str, Any], definition: A
     return DerivedView(name, str(label), format_value(shown), source, description, for_letters)
 
 
-def _derived_views(
-    evaluation: Mapping[str, Any], items: Mapping[str, Any], definitions: Mapping[str, Any]
-) -> list[DerivedView]:
-    """Derived facts with the pack's words for them (description and source)."""
-    return [
-        _derived_view(str(entry.get("id") or entry.get("name")), entry.get("value"), items,
-                      definitions.get(str(entry.get("id") or entry.get("name"))))
-        for entry in _as_list(_first(evaluation, "derived", "derived_facts"))
-    ]
+def conflict_views(record: EvaluationRecord, items: Mapping[str, Any]) -> list[ConflictView]:
+    """The conflicts of a stored evaluation, with the pack's labels."""
+    return [ConflictView(c.message, [(_label(name, items), format_fact(items.get(name), value))
+                                     for name, value in c.values.items()])
+            for c in record.conflicts]
 
 
 def triage_view(
-    evaluation: Mapping[str, Any] | None,
+    triage: TriageRecord | None,
     items: Mapping[str, Any],
     standard_titles: Mapping[str, str] | None = None,
 ) -> TriageView:
     """The triage part of a stored evaluation (standards of care named by their titles)."""
-    triage = _first(evaluation, "triage", default=None) or evaluation or {}
-    reasons = [
-        str(_first(r, "text", "reason", "message", default=r)) if isinstance(r, Mapping) else str(r)
-        for r in _as_list(_first(triage, "reasons"))
-    ]
-    soc = _first(triage, "standard_of_care")
-    if isinstance(soc, Mapping):
-        soc = _first(soc, "title", "id")
-    if soc and standard_titles:
-        soc = standard_titles.get(str(soc), soc)
-    return TriageView(
-        route=_first(triage, "route") or _first(evaluation, "route"),
-        reasons=reasons,
-        data_requests=[_request(r, items) for r in _as_list(_first(triage, "data_requests"))],
-        standard_of_care=str(soc) if soc else None,
-        minutes=_first(triage, "minutes", "estimated_minutes"),
-    )
-
-
-def pack_line(evaluation: Mapping[str, Any] | None) -> str:
-    """The pack id, version and hash an evaluation was made with."""
-    pack = _first(evaluation, "pack", default={}) or {}
-    if not isinstance(pack, Mapping):
-        return str(pack)
-    parts = [_first(pack, "id"), _first(pack, "version"), _first(pack, "hash")]
-    return " ".join(str(p) for p in parts if p)
+    if triage is None:
+        return TriageView(None, [], [], None, None)
+    standard = triage.standard_of_care
+    if standard and standard_titles:
+        standard = standard_titles.get(standard, standard)
+    return TriageView(route=triage.route, reasons=list(triage.reasons),
+                      data_requests=[_request(r, items) for r in triage.data_requests],
+                      standard_of_care=standard, minutes=triage.minutes)
 
 
 def evaluation_view(
-    evaluation: Mapping[str, Any] | None,
+    record: EvaluationRecord | None,
     items: Mapping[str, Any] | None = None,
     derived_definitions: Mapping[str, Any] | None = None,
     standard_titles: Mapping[str, str] | None = None,
 ) -> EvaluationView:
     """The case page's view of a stored evaluation (empty when there is none)."""
     items = items or {}
-    evaluation = evaluation or {}
+    if record is None:
+        return EvaluationView(decisions=[], derived=[], triage=triage_view(None, items), pack="")
+    definitions = derived_definitions or {}
     return EvaluationView(
-        decisions=[decision_view(d, items) for d in _as_list(_first(evaluation, "decisions"))],
-        derived=_derived_views(evaluation, items, derived_definitions or {}),
-        triage=triage_view(evaluation, items, standard_titles),
-        pack=pack_line(evaluation),
-        conflicts=conflict_views(evaluation, items),
+        decisions=[decision_view(d, items) for d in record.decisions],
+        derived=[_derived_view(name, value, items, definitions.get(name))
+                 for name, value in record.derived.items()],
+        triage=triage_view(record.triage, items, standard_titles),
+        pack=record.pack.line,
+        conflicts=conflict_views(record, items),
         assumed=[(_label(name, items), format_fact(items.get(name), value))
-                 for name, value in (_first(evaluation, "assumed", default={}) or {}).items()],
+                 for name, value in record.assumed.items()],
     )
 
 
