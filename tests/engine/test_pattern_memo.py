@@ -86,3 +86,42 @@ def test_a_sequence_of_cases_gives_what_each_gives_alone(sequence: list[dict[str
     in_turn = [json.dumps(output(pack, facts), sort_keys=True) for facts in sequence]
     alone = [json.dumps(fresh(pack, facts), sort_keys=True) for facts in sequence]
     assert in_turn == alone
+
+
+def test_the_engine_remembers_nothing_at_module_level() -> None:
+    """Every remembered result lives on a pack's engine plan (engine.memo): no module of the
+    engine keeps a dictionary or list of results of its own, except the registry of plans."""
+    import ast
+
+    import openmdt.engine as engine_package
+
+    allowed = {("plan.py", "_PLANS")}
+    found = []
+    for path in Path(engine_package.__file__).parent.glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign):
+                target, value = node.targets[0], node.value
+            else:
+                continue
+            empty = (isinstance(value, ast.Dict) and not value.keys) or (
+                isinstance(value, ast.List | ast.Set) and not value.elts)
+            if empty and isinstance(target, ast.Name) and (path.name, target.id) not in allowed:
+                found.append(f"{path.name}: {target.id}")
+    assert not found
+
+
+def test_one_packs_memory_never_answers_for_another(tmp_path: Path) -> None:
+    from openmdt.engine.plan import engine_plan
+
+    first = load_pack(copy_mini(tmp_path / "a"))
+    second = load_pack(copy_mini(tmp_path / "b"))
+    evaluate(first, {**HIGH_C, "case_id": "one"}, as_of=AS_OF).to_json()
+    second_plan = engine_plan(second)
+    memories = (second_plan.decision_dicts, second_plan.fragments.candidate_texts,
+                second_plan.fragments.decision_texts, *(d.weighed for d in second_plan.decisions))
+    assert all(len(memo) == 0 for memo in memories) and not second_plan.settled
+    first_plan = engine_plan(first)
+    assert any(len(d.weighed) for d in first_plan.decisions)
+    assert len(first_plan.fragments.decision_texts) or len(first_plan.fragments.candidate_texts)

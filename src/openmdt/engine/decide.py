@@ -7,10 +7,11 @@ argument with whether it held, its text and source) is built only when asked for
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openmdt.engine.derive import unknown_inputs
+from openmdt.engine.memo import Memo
 from openmdt.knowledge.model import Argument, Candidate, Decision, Pack
 from openmdt.language import UNKNOWN, kleene_and, kleene_not, kleene_or
 
@@ -61,31 +62,23 @@ def _argument_dict(arg: Argument, holds: Any) -> dict[str, Any]:
             "source": arg.source, "strength": arg.strength}
 
 
-_WEIGHED: dict[tuple[int, float, tuple[Any, ...]], tuple[Any, ...]] = {}
-_WEIGHED_LIMIT = 50_000
+WEIGHED_LIMIT = 50_000  # weighings remembered per decision
 
 
-def forget_weighed() -> None:
-    """Drop the remembered weighings (see plan.forget_remembered)."""
-    _WEIGHED.clear()
-
-
-def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
-                    ) -> CandidateResult:
+def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any],
+                    weighed_before: Memo[tuple[Any, ...]]) -> CandidateResult:
     """Net support, forcing arguments and the recommendation, in three-valued logic.
 
     An unknown argument counts on neither side; it leaves the result unknown only when it
     could change it (the support range straddles the threshold, or it could force it).
-    The result depends only on the argument values, so it is remembered per pattern.
+    The result depends only on the argument values, so it is remembered per pattern in the
+    decision's plan (``weighed_before``).
     """
     holds = tuple(holds)
-    key = (id(candidate), threshold, holds)
-    weighed = _WEIGHED.get(key)
-    if weighed is None or weighed[0] is not candidate:
-        if len(_WEIGHED) >= _WEIGHED_LIMIT:
-            _WEIGHED.clear()
-        weighed = (candidate, *_weigh(candidate, threshold, holds))
-        _WEIGHED[key] = weighed
+    key = (candidate.id, threshold, holds)
+    weighed = weighed_before.get(key)
+    if weighed is None:
+        weighed = weighed_before.put(key, (candidate, *_weigh(candidate, threshold, holds)))
     _, recommended, net, support_range, conflict = weighed
     return CandidateResult(candidate, holds, recommended, net, support_range, conflict)
 
@@ -133,6 +126,7 @@ class DecisionPlan:
     applies_slot: int | None
     argument_slots: tuple[tuple[int, int], ...]  # (first, end) per candidate
     arguments_span: tuple[int, int] = (0, 0)  # (first, end) of all the decision's arguments
+    weighed: Memo[tuple[Any, ...]] = field(default_factory=lambda: Memo(WEIGHED_LIMIT))
 
 
 @dataclass
@@ -230,7 +224,8 @@ def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
     if applies is False:
         explained = None
         if complete:
-            explained = [weigh_candidate(candidate, decision.threshold, values[first:end])
+            explained = [weigh_candidate(candidate, decision.threshold, values[first:end],
+                                       plan.weighed)
                          for candidate, (first, end) in zip(decision.candidates,
                                                             plan.argument_slots, strict=True)]
             for result in explained:
@@ -239,7 +234,8 @@ def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
                               values if complete else None)
     results = []
     for candidate, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True):
-        results.append(weigh_candidate(candidate, decision.threshold, values[first:end]))
+        results.append(weigh_candidate(candidate, decision.threshold, values[first:end],
+                                       plan.weighed))
     settled = _settle(pack, decision, applies, results, env, order)
     settled.plan, settled.kernel_values = plan, values
     return settled

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from openmdt.engine.decide import DecisionResult, evaluate_decision
 from openmdt.engine.exact import exact_decision
 from openmdt.engine.jsonout import dumps, evaluation_json, evaluation_summary_json
+from openmdt.engine.memo import Memo
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case, unrecorded_standard
@@ -144,7 +145,7 @@ class Evaluation:
         if detail == "summary":
             return self._summary_dict()
         explained = self.explained  # shared by every case with the same pattern: copied
-        decisions = [_fresh_decision(_decision_template(d, explained))
+        decisions = [_fresh_decision(_decision_template(d, explained, self.plan.decision_dicts))
                      for d in explained.decisions]
         triage = explained.texts.get("triage")
         if triage is None:
@@ -166,16 +167,8 @@ class Evaluation:
                 "triage": settled.triage.to_dict()}
 
 
-_DECISION_DICTS: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
-_DECISION_DICTS_LIMIT = 20_000
-
-
-def forget_dicts() -> None:
-    """Drop the remembered decision dictionaries (see plan.forget_remembered)."""
-    _DECISION_DICTS.clear()
-
-
-def _decision_template(result: DecisionResult, settled: Settled) -> dict[str, Any]:
+def _decision_template(result: DecisionResult, settled: Settled,
+                       known_dicts: Memo[dict[str, Any]]) -> dict[str, Any]:
     """A decision's dictionary, built once. Unless the decision is provisional (its missing
     items depend on the case's pattern), it follows from its status and argument values
     alone, so it is shared by every pattern with the same decision outcome: a pattern keeps
@@ -186,14 +179,12 @@ def _decision_template(result: DecisionResult, settled: Settled) -> dict[str, An
         if template is None:
             template = settled.texts[key] = result.to_dict()
         return template
-    key = (id(result.decision), result.status, result.applies, result.argument_values(),
+    key = (result.decision.id, result.status, result.applies, result.argument_values(),
            tuple(c.recommended for c in result.candidates))
-    known = _DECISION_DICTS.get(key)
-    if known is None or known[0] is not result.decision:
-        if len(_DECISION_DICTS) >= _DECISION_DICTS_LIMIT:
-            _DECISION_DICTS.clear()
-        known = _DECISION_DICTS[key] = (result.decision, result.to_dict())
-    return known[1]
+    known = known_dicts.get(key)
+    if known is None:
+        known = known_dicts.put(key, result.to_dict())
+    return known
 
 
 def _fresh_decision(decision: dict[str, Any]) -> dict[str, Any]:

@@ -170,7 +170,8 @@ def _outcome(result: DecisionResult, run: Run, base_env: dict[str, Any],
     if applies is False:  # does not apply: nothing recommended
         return (False, tuple(False for _ in decision.candidates))
     return (applies, tuple(
-        kleene_and(applies, weigh_candidate(c, decision.threshold, values[first:end]).recommended)
+        kleene_and(applies, weigh_candidate(c, decision.threshold, values[first:end],
+                                         plan.weighed).recommended)
         for c, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True)))
 
 

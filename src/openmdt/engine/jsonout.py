@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from openmdt.engine.memo import Memo
 from openmdt.knowledge.model import Candidate, Decision, Pack
 from openmdt.language import UNKNOWN
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from openmdt.engine.evaluate import Evaluation
     from openmdt.engine.triage import Triage
 
+TEXT_LIMIT = 50_000  # rendered texts remembered per pack, of each kind
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _TRUTH = {True: "true", False: "false"}
 
@@ -49,6 +51,9 @@ class PackFragments:
     decision_heads: dict[str, str]
     candidates: dict[tuple[str, str], CandidateFragments]
     pack_reference: str
+    # Rendered texts by the values they were rendered from (same values, same text).
+    candidate_texts: Memo[str] = field(default_factory=lambda: Memo(TEXT_LIMIT))
+    decision_texts: Memo[str] = field(default_factory=lambda: Memo(TEXT_LIMIT))
 
 
 def _argument_parts(argument: Any) -> tuple[str, str]:
@@ -76,29 +81,16 @@ def pack_fragments(pack: Pack) -> PackFragments:
         _dumps(pack.reference))
 
 
-_CANDIDATE_TEXT: dict[tuple[int, tuple[Any, ...], Any, tuple[str, ...]], tuple[Any, str]] = {}
-_TEXT_LIMIT = 50_000
-
-
-def forget_texts() -> None:
-    """Drop the remembered JSON texts (see plan.forget_remembered)."""
-    _CANDIDATE_TEXT.clear()
-    _DECISION_TEXT.clear()
-
-
-def _candidate_json(parts: list[str], fragments: CandidateFragments, result: CandidateResult,
-                    missing: list[str]) -> None:
+def _candidate_json(parts: list[str], pack: PackFragments, fragments: CandidateFragments,
+                    result: CandidateResult, missing: list[str]) -> None:
     """A candidate's JSON; the same argument values give the same text, so it is remembered."""
     key = (id(fragments), result.holds, result.recommended, tuple(missing))
-    known = _CANDIDATE_TEXT.get(key)
-    if known is None or known[0] is not fragments:
-        if len(_CANDIDATE_TEXT) >= _TEXT_LIMIT:
-            _CANDIDATE_TEXT.clear()
+    known = pack.candidate_texts.get(key)
+    if known is None:
         text: list[str] = []
         _render_candidate(text, fragments, result, missing)
-        known = (fragments, "".join(text))
-        _CANDIDATE_TEXT[key] = known
-    parts.append(known[1])
+        known = pack.candidate_texts.put(key, "".join(text))
+    parts.append(known)
 
 
 def _render_candidate(parts: list[str], fragments: CandidateFragments, result: CandidateResult,
@@ -119,25 +111,19 @@ def _render_candidate(parts: list[str], fragments: CandidateFragments, result: C
     parts.append("}")
 
 
-_DECISION_TEXT: dict[tuple[Any, ...], tuple[Any, str]] = {}
-
-
 def _decision_json(parts: list[str], fragments: PackFragments, result: DecisionResult) -> None:
     """A decision's JSON. Unless it is provisional (its missing items depend on the case), the
     text follows from its status and argument values alone, so it is remembered."""
     if result.status == "provisional":
         _render_decision(parts, fragments, result)
         return
-    key = (id(result.decision), result.status, result.applies, result.argument_values())
-    known = _DECISION_TEXT.get(key)
-    if known is None or known[0] is not result.decision:
-        if len(_DECISION_TEXT) >= _TEXT_LIMIT:
-            _DECISION_TEXT.clear()
+    key = (result.decision.id, result.status, result.applies, result.argument_values())
+    known = fragments.decision_texts.get(key)
+    if known is None:
         text: list[str] = []
         _render_decision(text, fragments, result)
-        known = (result.decision, "".join(text))
-        _DECISION_TEXT[key] = known
-    parts.append(known[1])
+        known = fragments.decision_texts.put(key, "".join(text))
+    parts.append(known)
 
 
 def _render_decision(parts: list[str], fragments: PackFragments, result: DecisionResult
@@ -150,7 +136,8 @@ def _render_decision(parts: list[str], fragments: PackFragments, result: Decisio
     for index, candidate in enumerate(result.candidates):
         if index:
             parts.append(",")
-        _candidate_json(parts, fragments.candidates[(decision_id, candidate.candidate.id)],
+        _candidate_json(parts, fragments,
+                        fragments.candidates[(decision_id, candidate.candidate.id)],
                         candidate, result.candidate_missing.get(candidate.candidate.id, []))
     parts.append("]}")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openmdt.engine.decide import DecisionPlan, plan_decisions
 from openmdt.engine.exact import ExactDecisions
 from openmdt.engine.jsonout import PackFragments, pack_fragments
+from openmdt.engine.memo import Memo
 from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.recorded import assumed_items, recorded_only_kernel
@@ -18,6 +19,7 @@ from openmdt.knowledge.values import fast_converter
 from openmdt.language import UNKNOWN, ValueType
 
 _PLANS: dict[int, tuple[weakref.ref, EnginePlan]] = {}
+DECISION_DICTS_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class EnginePlan:
     derived_texts: dict[tuple[Any, ...], str]  # JSON of the derived facts, by their values
     assumed_items: tuple[str, ...]  # defaults a Standard of Care may not rest on
     lazy: dict[str, Any]  # built on first use: the recorded-only kernel
+    decision_dicts: Memo[dict[str, Any]] = field(
+        default_factory=lambda: Memo(DECISION_DICTS_LIMIT))  # see evaluate._decision_template
 
     @property
     def recorded_kernel(self) -> Kernel:
@@ -106,13 +110,9 @@ def engine_plan(pack: Pack) -> EnginePlan:
 def forget_remembered(pack: Pack) -> None:
     """Drop every result remembered for the pack's cases (decisions, triage, JSON pieces),
     as if no case had been evaluated yet: for measuring a case whose pattern is new."""
-    from openmdt.engine import decide, jsonout
-    from openmdt.engine.evaluate import forget_dicts
-
     plan = engine_plan(pack)
-    for memo in (plan.settled, plan.assumed, plan.derived_texts):
+    for memo in (plan.settled, plan.assumed, plan.derived_texts, plan.decision_dicts,
+                 plan.fragments.candidate_texts, plan.fragments.decision_texts,
+                 *(d.weighed for d in plan.decisions)):
         memo.clear()
     plan.exact.remembered.clear()
-    decide.forget_weighed()
-    jsonout.forget_texts()
-    forget_dicts()
