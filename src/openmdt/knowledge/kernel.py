@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openmdt.knowledge.model import DerivedFact, Pack
+from openmdt.knowledge.program import Program, Skip, Step, build_program
 from openmdt.knowledge.pycode import ExpressionWriter, U, call, is_, load, store
 from openmdt.language import UNKNOWN, Expression
 from openmdt.language.library import ARITHMETIC, COMPARISONS, FUNCTIONS, arithmetic, compare
@@ -41,25 +42,8 @@ SKIPPED = Skipped()
 
 
 def pack_conditions(pack: Pack) -> Iterator[Expression]:
-    """Every condition of the pack, in the kernel's slot order."""
-    for decision in pack.decisions:
-        if decision.applies_when is not None:
-            yield decision.applies_when
-        for candidate in decision.candidates:
-            for argument in candidate.arguments:
-                yield argument.condition
-    for standard in pack.standards:
-        if standard.condition is not None:
-            yield standard.condition
-        for exclusion in standard.exclusions:
-            yield exclusion.condition
-    for rule in pack.never_streamline:
-        yield rule.condition
-    for conflict in pack.conflicts:
-        yield conflict.condition
-    for item in pack.items.values():
-        if item.triage_when is not None:
-            yield item.triage_when
+    """Every condition of the pack, in the kernel's slot order (the program's layout)."""
+    return (step.expression for step in build_program(pack).steps)
 
 
 def unknown_names(pack: Pack) -> tuple[str, ...]:
@@ -75,16 +59,12 @@ class Kernel:
     on exactly these, so the whole result is a key for remembering it."""
 
     run: KernelFunction
-    slots: dict[int, int]
+    program: Program  # the steps whose values run returns, in this order
     run_all: KernelFunction  # like run, but nothing is ever skipped (for explanations)
 
     def slot(self, expression: Expression) -> int:
         """Where the value of ``expression`` (a condition of this pack) is in the result."""
-        return self.slots[id(expression)]
-
-
-def _slots(pack: Pack) -> dict[int, int]:
-    return {id(expression): index for index, expression in enumerate(pack_conditions(pack))}
+        return self.program.slot_of(expression)
 
 
 # -- the reference: closures, one expression at a time -------------------------------------
@@ -115,41 +95,21 @@ def resolve_possible(possible: list[Any]) -> Any:
     return first
 
 
-def _skipped_ranges(pack: Pack) -> list[tuple[int, int, int]]:
-    """(deciding slot, first and end slot) of each run of slots skipped when the deciding
-    slot is false: a decision's arguments, a Standard of Care's exclusions."""
-    ranges, slot = [], 0
-    for decision in pack.decisions:
-        applies = None
-        if decision.applies_when is not None:
-            applies, slot = slot, slot + 1
-        size = sum(len(c.arguments) for c in decision.candidates)
-        if applies is not None:
-            ranges.append((applies, slot, slot + size))
-        slot += size
-    for standard in pack.standards:
-        condition = None
-        if standard.condition is not None:
-            condition, slot = slot, slot + 1
-        if condition is not None:
-            ranges.append((condition, slot, slot + len(standard.exclusions)))
-        slot += len(standard.exclusions)
-    return ranges
-
-
-def _triage_need_slots(pack: Pack) -> list[tuple[str, int]]:
-    """(item, slot) of each item's triage condition, skipped when the item is known."""
-    first = sum(1 for _ in pack_conditions(pack)) - sum(
-        1 for item in pack.items.values() if item.triage_when is not None)
-    names = [name for name, item in pack.items.items() if item.triage_when is not None]
-    return [(name, first + index) for index, name in enumerate(names)]
+def _skipped(step: Step, values: list[Any], env: dict[str, Any], layout: dict[str, int]
+             ) -> bool:
+    """Whether nothing would read the step's value for this case (see program.Skip)."""
+    skip = step.skip
+    if skip is None:
+        return False
+    if skip.unless_false is not None:
+        return values[layout[skip.unless_false]] is False
+    return env[skip.when_known] is not UNKNOWN
 
 
 def reference_kernel(pack: Pack) -> Kernel:
     """The kernel computed by the language's closures, for tests and as the definition."""
-    conditions = list(pack_conditions(pack))
-    ranges = _skipped_ranges(pack)
-    needs = _triage_need_slots(pack)
+    program = build_program(pack)
+    conditions = [step.expression for step in program.steps]
 
     def run(env: dict[str, Any]) -> tuple[Any, ...]:
         for fact in pack.derived:
@@ -159,13 +119,10 @@ def reference_kernel(pack: Pack) -> Kernel:
                 env[fact.name] = fact.expression.evaluate(env)
             else:
                 env[fact.name] = _table_value(fact, env)
-        values = [condition.evaluate(env) for condition in conditions]
-        for deciding, first, end in ranges:
-            if values[deciding] is False:
-                values[first:end] = [SKIPPED] * (end - first)
-        for name, slot in needs:
-            if env[name] is not UNKNOWN:
-                values[slot] = SKIPPED
+        values: list[Any] = []
+        for step in program.steps:  # a guard always comes before the steps it guards
+            skipped = _skipped(step, values, env, program.layout)
+            values.append(SKIPPED if skipped else step.expression.evaluate(env))
         return (*values, unknowns(env))
 
     def run_all(env: dict[str, Any]) -> tuple[Any, ...]:
@@ -177,7 +134,7 @@ def reference_kernel(pack: Pack) -> Kernel:
     def unknowns(env: dict[str, Any]) -> tuple[bool, ...]:
         return tuple(env[name] is UNKNOWN for name in names)
 
-    return Kernel(run, _slots(pack), run_all)
+    return Kernel(run, program, run_all)
 
 
 # -- the generated kernel --------------------------------------------------------------------
@@ -261,44 +218,32 @@ class _Writer:
         return statements
 
     def conditions(self) -> list[ast.expr]:
-        """Statements computing every slot; returns the slot variables in order.
+        """Statements computing every step of the program; returns the slot variables in
+        layout order.
 
-        Unless every value is asked for, what triage would never read is skipped: arguments
-        of a decision that does not apply, exclusions of a Standard of Care whose condition
-        is false, and the condition of an item's triage need when the item is known.
+        Unless every value is asked for, what triage would never read is skipped (see
+        program.Skip): consecutive steps with the same skip rule share one test.
         """
+        program = build_program(self.pack)
         slots: list[ast.expr] = []
-        for decision in self.pack.decisions:
-            applies = None
-            if decision.applies_when is not None:
-                applies = self._slot(decision.applies_when, slots, self.body)
-            body: list[ast.stmt] = []
-            for candidate in decision.candidates:
-                for argument in candidate.arguments:
-                    self._slot(argument.condition, slots, body)
-            self._unless(None if applies is None else is_(applies, ast.Constant(value=False)),
-                         body)
-        for standard in self.pack.standards:
-            condition = None
-            if standard.condition is not None:
-                condition = self._slot(standard.condition, slots, self.body)
-            body = []
-            for exclusion in standard.exclusions:
-                self._slot(exclusion.condition, slots, body)
-            self._unless(None if condition is None else is_(condition, ast.Constant(value=False)),
-                         body)
-        for rule in self.pack.never_streamline:
-            self._slot(rule.condition, slots, self.body)
-        for conflict in self.pack.conflicts:
-            self._slot(conflict.condition, slots, self.body)
-        for name, item in self.pack.items.items():
-            if item.triage_when is not None:
-                body = []
-                self._slot(item.triage_when, slots, body)
-                known = ast.Compare(left=load(self.variable_of(name)), ops=[ast.IsNot()],
-                                    comparators=[load(U)])
-                self._unless(known, body)
+        group: list[ast.stmt] = []
+        guard: Skip | None = None
+        for step in program.steps:
+            if step.skip != guard:
+                self._unless(self._skip_test(guard, program, slots), group)
+                group, guard = [], step.skip
+            self._slot(step.expression, slots, group)
+        self._unless(self._skip_test(guard, program, slots), group)
         return slots
+
+    def _skip_test(self, skip: Skip | None, program: Program, slots: list[ast.expr]
+                   ) -> ast.expr | None:
+        if skip is None:
+            return None
+        if skip.unless_false is not None:
+            return is_(slots[program.slot(skip.unless_false)], ast.Constant(value=False))
+        return ast.Compare(left=load(self.variable_of(skip.when_known)), ops=[ast.IsNot()],
+                           comparators=[load(U)])
 
     def _unless(self, skip: ast.expr | None, body: list[ast.stmt]) -> None:
         """Add the slot assignments ``body``; when skipping and ``skip`` holds, every slot
@@ -367,7 +312,7 @@ def _compile(pack: Pack, skip: bool) -> KernelFunction:
 
 def compile_kernel(pack: Pack) -> Kernel:
     """Generate and compile the pack's kernel functions (from syntax trees, never text)."""
-    return Kernel(_compile(pack, skip=True), _slots(pack), _compile(pack, skip=False))
+    return Kernel(_compile(pack, skip=True), build_program(pack), _compile(pack, skip=False))
 
 
 __all__ = ["SKIPPED", "Kernel", "compile_kernel", "pack_conditions", "reference_kernel",
