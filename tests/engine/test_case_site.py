@@ -4,11 +4,10 @@ with two sites shipped, a case is never silently read as another site's case."""
 from __future__ import annotations
 
 import pytest
+from engine_helpers import AS_OF, LOW_FIT, mini
 
 from openmdt.cases import CaseError
 from openmdt.engine import evaluate
-
-from engine_helpers import AS_OF, LOW_FIT, mini
 
 
 def _case(site: object) -> dict:
