@@ -130,7 +130,10 @@ def _pre_operative(rng: random.Random) -> _Draft:
                   "mdt_question": "New diagnosis: surgery first or neoadjuvant therapy?"})
     if tumour.er_status == "positive" and tumour.her2_status == "negative":
         facts["predict_chemo_benefit_pct"] = _predict_benefit(rng, tumour, facts["age"])
-    return _Draft(facts, ["her2_status", "er_status", "axillary_ultrasound"])
+    missable = ["her2_status", "er_status"]
+    if facts["axillary_biopsy"] == "not_done":  # the ultrasound then decides SLNB or biopsy
+        missable.append("axillary_ultrasound")
+    return _Draft(facts, missable)
 
 
 def _metastatic(rng: random.Random) -> _Draft:
