@@ -120,13 +120,46 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot read" in run.stderr
 
 
-def test_case_without_site_uses_the_only_shipped_guideline() -> None:
-    # one base pack is shipped (prostate): a list with no site column means that guideline
+def test_case_without_site_uses_the_only_shipped_guideline(monkeypatch) -> None:
+    # one base pack shipped: a list with no site column means that guideline
+    from openmdt.engine import batch
+    from openmdt.knowledge import load_pack
+
+    monkeypatch.setattr(batch, "_only_base_pack", lambda: load_pack("prostate-nice-ng131"))
     facts = {"psa": 10, "grade_group": 1, "t_stage": "T2"}
     run = invoke("evaluate", "-", *AS_OF, stdin=json.dumps({"case_id": "x", "facts": facts}))
     assert run.exit_code == 0
     [line] = run.json_lines()
     assert (line["pack"]["id"], line["derived"]["cpg"]) == ("prostate-nice-ng131", 2)
+
+
+def test_case_without_site_is_rejected_now_that_two_sites_are_shipped() -> None:
+    # prostate and breast are shipped: a case without a site is never guessed into one
+    facts = {"psa": 10, "grade_group": 1, "t_stage": "T2"}
+    run = invoke("evaluate", "-", *AS_OF, stdin=json.dumps({"case_id": "x", "facts": facts}))
+    assert run.exit_code == 1
+    [line] = run.json_lines()
+    assert line["error"]["code"] == "no_pack"
+
+
+def test_each_case_of_a_mixed_list_goes_to_its_own_site_pack() -> None:
+    lines = [{"case_id": "p", "site": "prostate", "facts": {"psa": 10, "grade_group": 1,
+                                                              "t_stage": "T2"}},
+             {"case_id": "b", "site": "breast", "facts": {"t_stage": "T2", "n_stage": "N0",
+                                                            "m_stage": "M0"}}]
+    run = invoke("evaluate", "-", *AS_OF, stdin="\n".join(json.dumps(x) for x in lines))
+    out = {line["case_id"]: line for line in run.json_lines()}
+    assert out["p"]["pack"]["id"] == "prostate-nice-ng131"
+    assert (out["b"]["pack"]["id"], out["b"]["derived"]["stage_group"]) == (
+        "breast-nice-ng101", "IIA")
+
+
+def test_a_breast_case_given_to_the_prostate_pack_is_refused() -> None:
+    data = {"case_id": "b", "site": "breast", "facts": {"age": 60}}
+    run = invoke("evaluate", "-", "--pack", "prostate-nice-ng131", *AS_OF,
+                 stdin=json.dumps(data))
+    assert run.exit_code == 1
+    assert run.json_lines()[0]["error"]["code"] == "site_mismatch"
 
 
 def test_case_without_site_is_rejected_when_several_guidelines_are_shipped(

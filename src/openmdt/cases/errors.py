@@ -21,6 +21,7 @@ CASE_ERROR_CODES = {
     "duplicate_case_id": "the same case_id appears twice in one list",
     "unknown_site": "no pack is known for the case's site",
     "no_pack": "neither the case's site nor --pack names a pack",
+    "site_mismatch": "the case's site is not the site of the pack (or meeting) evaluating it",
 }
 
 

@@ -87,6 +87,18 @@ def validate_case(pack: Pack, data: Mapping[str, Any], plan: EnginePlan | None =
                         case_id=case_id)
     patient = data.get("patient") or {}
     site = data.get("site")
-    return Case(case_id, site if site is None or type(site) is str else str(site),
+    site = site if site is None or type(site) is str else str(site)
+    _check_site(pack, case_id, site)
+    return Case(case_id, site,
                 normalise_facts(pack, case_id, facts, plan),
                 dict(patient) if isinstance(patient, Mapping) else {})
+
+
+def _check_site(pack: Pack, case_id: str, site: str | None) -> None:
+    """A case that names its tumour site is evaluated only by a pack for that site: it is
+    never read as another site's case (an empty site leaves the choice to the caller)."""
+    if site and site.strip() and pack.site and site.strip() != pack.site:
+        raise CaseError("site_mismatch", f"case {case_id}: the case is for site {site!r}, but "
+                        f"pack {pack.id} is for site {pack.site!r}; use a {pack.site} list or a "
+                        f"pack for {site!r}", path="site", case_id=case_id, value=site,
+                        allowed=pack.site)

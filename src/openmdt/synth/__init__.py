@@ -4,7 +4,9 @@ Every patient is obviously fictional ("SYNTHETIC ..." names, NHS numbers in the 
 are never issued). Distributions and their sources: DISTRIBUTIONS.md in this folder.
 """
 
+from openmdt.synth.breast import BREAST_FACT_NAMES, generate_breast_list
 from openmdt.synth.prostate import PROSTATE_FACT_NAMES, generate_prostate_list
 from openmdt.synth.writers import write_csv, write_jsonl
 
-__all__ = ["PROSTATE_FACT_NAMES", "generate_prostate_list", "write_csv", "write_jsonl"]
+__all__ = ["BREAST_FACT_NAMES", "PROSTATE_FACT_NAMES", "generate_breast_list",
+           "generate_prostate_list", "write_csv", "write_jsonl"]

@@ -10,7 +10,8 @@ from typing import Annotated, TextIO
 
 import typer
 
-from openmdt.synth.prostate import DEFAULT_AS_OF, generate_prostate_list
+from openmdt.synth.breast import BREAST_FACT_NAMES, generate_breast_list
+from openmdt.synth.prostate import DEFAULT_AS_OF, PROSTATE_FACT_NAMES, generate_prostate_list
 from openmdt.synth.writers import write_csv, write_jsonl
 
 __all__ = ["ListFormat", "synth_app"]
@@ -46,18 +47,46 @@ def prostate(
 ) -> None:
     """Write a synthetic prostate cancer MDT list."""
     cases = generate_prostate_list(n, seed, as_of=as_of.date())
+    _output(cases, PROSTATE_FACT_NAMES, list_format, output, "prostate")
+
+
+@synth_app.command("breast")
+def breast(
+    n: Annotated[int, typer.Option("--n", min=0, help="Number of cases on the list.")] = 90,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same list.")] = 7,
+    list_format: Annotated[
+        ListFormat, typer.Option("--format", help="csv (meeting list) or jsonl (one case a line).")
+    ] = ListFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+    as_of: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], show_default=DEFAULT_AS_OF.isoformat(),
+                     help="Date the ages are relative to."),
+    ] = datetime.combine(DEFAULT_AS_OF, datetime.min.time()),
+) -> None:
+    """Write a synthetic breast cancer MDT list (post-operative and pre-operative mix)."""
+    cases = generate_breast_list(n, seed, as_of=as_of.date())
+    _output(cases, BREAST_FACT_NAMES, list_format, output, "breast")
+
+
+def _output(cases: list[dict], fact_names: tuple[str, ...], list_format: ListFormat,
+            output: Path | None, site: str) -> None:
+    """Write the list to ``output`` (or stdout) in the chosen format."""
     if output is None:
-        _write(cases, list_format, sys.stdout)
+        _write(cases, fact_names, list_format, sys.stdout)
         return
     with output.open("w", encoding="utf-8", newline="") as stream:
-        _write(cases, list_format, stream)
-    typer.echo(f"wrote {len(cases)} synthetic prostate cases to {output}", err=True)
+        _write(cases, fact_names, list_format, stream)
+    typer.echo(f"wrote {len(cases)} synthetic {site} cases to {output}", err=True)
 
 
-def _write(cases: list[dict], list_format: ListFormat, stream: TextIO) -> None:
+def _write(cases: list[dict], fact_names: tuple[str, ...], list_format: ListFormat,
+           stream: TextIO) -> None:
     """Write the list in the chosen format."""
     if list_format is ListFormat.csv:
-        write_csv(cases, stream)
+        write_csv(cases, stream, fact_names)
     else:
         write_jsonl(cases, stream)
 
