@@ -74,7 +74,8 @@ def upgrade() -> None:
 def create_user_command(
     org: str = typer.Option(..., "--org", help="Organisation name (created if new)."),
     email: str = typer.Option(..., "--email"),
-    role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin"),
+    role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin|"
+                                                  "prescriber|pharmacist|nurse"),
     password: str | None = typer.Option(None, "--password", help="Sign-in password."),
     token: bool = typer.Option(False, "--token", help="Also issue an API token (shown once)."),
 ) -> None:

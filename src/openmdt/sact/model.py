@@ -104,7 +104,6 @@ class Drug:
     max_single_dose_mg: Decimal | None = None
     max_single_dose_source: Source | None = None
     dose_levels: tuple[DoseLevel, ...] = ()
-    anthracycline_factor: Decimal | None = None
     supportive: bool = False
 
     @property

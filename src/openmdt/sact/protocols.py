@@ -44,7 +44,7 @@ PROTOCOL_KEYS = {"id", "title", "version", "status", "site", "sources", "cycle_l
 DRUG_KEYS = {"drug", "dose", "unit", "route", "days", "frequency", "source", "infusion_minutes",
              "infusion_hours", "diluent", "volume_ml", "container", "banding",
              "not_banded_reason", "max_single_dose_mg", "max_single_dose_source", "dose_levels",
-             "anthracycline_factor", "supportive"}
+             "supportive"}
 CRITERION_KEYS = {"test", "unit", "valid_days", "valid_days_source", "bands", "source"}
 BAND_KEYS = {"at_least", "above", "below", "at_most", "action", "percent", "drugs"}
 TEST_KEYS = {"name", "height_cm", "weight_kg", "creatinine_umol_l", "age", "sex",
@@ -302,7 +302,6 @@ class _Builder:
             max_single_dose_source=(self._source(node, "max_single_dose_source", path)
                                     if cap is not None else None),
             dose_levels=levels,
-            anthracycline_factor=self._number(node, "anthracycline_factor", path),
             supportive=bool(node.get("supportive", False)))
 
     def _route_rules(self, node: LocatedDict, path: str, name: str, route: str | None) -> None:
