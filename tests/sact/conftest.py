@@ -44,3 +44,32 @@ def people(db: Session) -> People:
                   outsider)
 
 
+
+
+@pytest.fixture
+def api(database_url: str, tenant_maker):  # noqa: ANN001, ANN201 - a sessionmaker factory
+    """An app on a fresh database with the meeting tenants and SACT staff, and its client."""
+    from fastapi.testclient import TestClient
+
+    from openmdt.accounts import issue_api_token
+    from openmdt.web.app import create_app
+
+    application = create_app(database_url, secret_key="test-secret-key")
+    sessions = application.state.openmdt.sessions
+    tenants = tenant_maker(sessions)
+    with sessions() as db:
+        trust = get_or_create_organisation(db, "Demo NHS Trust")
+        other = get_or_create_organisation(db, "Other NHS Trust")
+        for key, role, org in (("prescriber", "prescriber", trust),
+                               ("pharmacist", "pharmacist", trust), ("nurse", "nurse", trust),
+                               ("other_prescriber", "prescriber", other)):
+            user = create_user(db, organisation=org, email=f"{key}@example.nhs.uk", role=role,
+                               password=None)
+            tenants.tokens[key] = issue_api_token(db, user)
+            tenants.user_ids[key] = user.id
+        db.commit()
+    with TestClient(application, base_url="http://testserver",
+                    raise_server_exceptions=False) as client:
+        client.tenants = tenants  # type: ignore[attr-defined]
+        yield client
+    application.state.openmdt.engine.dispose()
