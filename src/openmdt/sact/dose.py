@@ -117,21 +117,29 @@ def _num(value: Decimal | None) -> float | int | None:
 
 
 def needs_clearance(protocol: Protocol) -> bool:
-    """Whether doses or criteria read the creatinine clearance."""
-    return (any(d.unit == "AUC" for d in protocol.drugs)
-            or any(c.test == "creatinine_clearance" for c in protocol.criteria))
+    """Whether a dose needs the creatinine clearance (an AUC-dosed drug)."""
+    return any(d.unit == "AUC" for d in protocol.drugs)
+
+
+def reads_clearance(protocol: Protocol) -> bool:
+    """Whether a dose or a pre-treatment criterion reads the creatinine clearance."""
+    return needs_clearance(protocol) or any(c.test == "creatinine_clearance"
+                                            for c in protocol.criteria)
 
 
 def clearance_for(protocol: Protocol, measures: Measures) -> Clearance | None:
-    """Cockcroft-Gault for this protocol, or None if nothing reads it; raises if inputs lack."""
-    if not needs_clearance(protocol):
+    """Cockcroft-Gault when the protocol reads it and the inputs are there; an AUC dose
+    without creatinine, age and sex raises, naming what is missing."""
+    if not reads_clearance(protocol):
         return None
     missing = [name for name, value in (("creatinine", measures.creatinine),
                                         ("age", measures.age_years), ("sex", measures.sex))
                if value is None]
-    if missing:
+    if missing and needs_clearance(protocol):
         raise MeasurementError(f"{protocol.id} needs the creatinine clearance: give "
                                f"{', '.join(missing)}")
+    if missing:
+        return None  # a criterion on the clearance then stops for the missing creatinine
     assert measures.creatinine and measures.age_years is not None and measures.sex
     return cockcroft_gault(age_years=measures.age_years, weight_kg=measures.weight_kg,
                            sex=measures.sex, creatinine=measures.creatinine,

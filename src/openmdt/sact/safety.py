@@ -145,6 +145,9 @@ def _criterion_value(context: CycleContext, criterion: Criterion, crcl: Decimal 
                            f"{criterion.valid_days} days before treatment on "
                            f"{_day(context.treatment_date)}", criterion.valid_days_source.text)
     if criterion.test == "creatinine_clearance":
+        if crcl is None:
+            return None, Check("result_missing", "stop", f"no {label}: it needs the "
+                               "creatinine, age and sex", source)
         return crcl, None
     if criterion.unit == "ULN":
         if result.unit == "ULN":
