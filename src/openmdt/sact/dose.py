@@ -71,7 +71,7 @@ class DoseLine:
     def to_json(self) -> dict[str, object]:
         table = (None if self.band_table_id is None
                  else {"id": self.band_table_id, "version": self.band_table_version})
-        return {"drug": self.drug, "basis": self.basis, "route": self.route,
+        return {"drug": self.drug, "basis": self.basis, "route": self.route, "unit": self.unit,
                 "calculated_mg": _num(self.calculated_mg), "percent": _num(self.percent),
                 "banded_mg": _num(self.banded_mg), "band_table": table,
                 "band_variance_percent": _num(self.band_variance_percent),

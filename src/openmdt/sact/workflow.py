@@ -574,8 +574,8 @@ def _record_given(session: Session, row: SactPrescription, user: User) -> None:
         total = amount * line["administrations_per_day"] * len(line["days"])
         session.add(SactDoseGiven(
             organisation_id=row.organisation_id, nhs_number=row.course.nhs_number,
-            drug=line["drug"], amount=str(total), unit="IU" if line["basis"].split()[-1]
-            .startswith("IU") else "mg", mg_per_m2=str(rounded(total / bsa, 4)),
+            drug=line["drug"], amount=str(total), unit=line["unit"],
+            mg_per_m2=str(rounded(total / bsa, 4)),
             given_on=row.treatment_date, source="administered", prescription_id=row.id,
             entered_by_id=user.id, entered_at=_now()))
 
