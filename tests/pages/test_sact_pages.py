@@ -108,3 +108,25 @@ def test_prescribe_blocked_then_overridden_and_other_trusts_see_nothing(app: obj
     assert not re.search("Ada Testpatient", other.client.get("/sact").text)
     refused = other.post(f"{course_url}/cycles", CYCLE)
     assert refused.status_code == 404
+
+
+def test_the_prescription_chart_prints_as_html_and_pdf(app: object) -> None:
+    prescriber = _sign_in(app, "prescriber")
+    started = prescriber.post("/sact/courses", COURSE | {"nhs_number": "999 000 0018",
+                                                         "protocol_id": "paclitaxel-weekly-breast"})
+    course_url = started.headers["location"].split("?")[0]
+    done = prescriber.post(f"{course_url}/cycles", CYCLE | {
+        "bilirubin_uln": "21", "override_indication_not_chosen": "Breast MDT agreed"})
+    assert done.status_code == 303, done.text
+    chart_url = done.headers["location"].split("?")[0] + "/chart"
+    html = prescriber.client.get(chart_url)
+    # by hand: sqrt(165 x 70 / 3600) = 1.79118; 80 x 1.79118 = 143.29 mg, band 144 mg (+0.5%)
+    assert "143.29 mg" in html.text and "144 (0.5%; nhse-6mg-ml-single-container v2)" in \
+        html.text
+    assert "16 June 1961" in html.text and "Breast MDT agreed" in html.text
+    pdf = prescriber.client.get(chart_url + ".pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    Path("/tmp/openmdt-sact-chart.pdf").write_bytes(pdf.content)
+    other = _sign_in(app, "other")
+    assert other.client.get(chart_url).status_code == 404
+    assert other.client.get(chart_url + ".pdf").status_code == 404

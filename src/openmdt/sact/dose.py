@@ -54,6 +54,7 @@ class DoseLine:
     pump_rate_ml_h: Decimal | None = None
     infusion_hours: Decimal | None = None
     volume_ml: Decimal | None = None
+    diluent: str | None = None
 
     @property
     def dose_mg(self) -> Decimal:
@@ -80,7 +81,9 @@ class DoseLine:
                 "administrations_per_day": self.administrations_per_day,
                 "days": list(self.days), "daily_total_mg": _num(self.daily_total_mg),
                 "cycle_total_mg": _num(self.cycle_total_mg),
-                "pump_rate_ml_h": _num(self.pump_rate_ml_h), "flags": list(self.flags)}
+                "pump_rate_ml_h": _num(self.pump_rate_ml_h),
+                "infusion_hours": _num(self.infusion_hours), "volume_ml": _num(self.volume_ml),
+                "diluent": self.diluent, "flags": list(self.flags)}
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def _line(protocol: Protocol, drug: Drug, measures: Measures, bsa: BodySurfaceAr
     return DoseLine(drug.drug, basis, drug.route, drug.days, drug.administrations_per_day,
                     amount, unmodified, percent, "IU" if drug.unit.startswith("IU") else "mg",
                     banded, table_id, version, variance, reason, tuple(flags),
-                    *_pump(drug))
+                    *_pump(drug), drug.diluent)
 
 
 def _banding(drug: Drug, amount: Decimal, boundary: Boundary

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from openmdt.meetings import documents
 from openmdt.sact import workflow
 from openmdt.sact.bsa import FORMULAS
 from openmdt.sact.protocols import load_protocol, shipped_protocol_ids
@@ -29,6 +30,7 @@ from openmdt.web.pages_common import (
     service_error_page,
     templates,
 )
+from openmdt.web.pages_documents import DOCUMENT_STYLESHEET, content_disposition
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -67,6 +69,14 @@ templates.env.filters["long_date"] = long_date
 def _names(db: Any, ids: set[int | None]) -> dict[int, str]:
     users = [db.get(User, i) for i in ids if i]
     return {u.id: u.display_name for u in users if u is not None}
+
+
+def _people_of(db: Any, row: Any) -> dict[int, str]:
+    """The names of everyone who signed a step or an override of a prescription."""
+    return _names(db, {row.prescribed_by_id, row.verified_by_id, row.released_by_id,
+                       row.administered_by_id}
+                  | {o.get("acknowledged_by") for o in row.overrides.values()}
+                  | {o.get("by") for o in row.overrides.values()})
 
 
 def _guard(request: Request, user: User | None) -> Response | None:
@@ -281,14 +291,60 @@ def _chart(request: Request, db: Any, user: User, prescription_id: int, *,
     row = workflow.prescription_for(db, prescription_id, user)
     view = prescription_json(row)
     course = course_json(row.course, with_cycles=False)
-    people = _names(db, {row.prescribed_by_id, row.verified_by_id, row.released_by_id,
-                         row.administered_by_id}
-                    | {o.get("acknowledged_by") for o in row.overrides.values()}
-                    | {o.get("by") for o in row.overrides.values()})
+    people = _people_of(db, row)
     return render(request, "sact_prescription.html", user, status_code=status_code, p=view,
                   course=course, people=people, errors=errors, notice=notice,
                   checklist=workflow.CHECKLIST, role=user.role,
                   second=[code for code, o in row.overrides.items() if o["second_person"]])
+
+
+def _chart_document(request: Request, db: Any, user: User | None, prescription_id: int,
+                    pdf: bool) -> Response:
+    if (stop := _guard(request, user)) is not None:
+        return stop
+    assert user is not None
+    try:
+        row = workflow.prescription_for(db, prescription_id, user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    view = prescription_json(row)
+    links = () if pdf else (("Back to the prescription", f"/sact/prescriptions/{row.id}"),
+                            ("PDF", f"/sact/prescriptions/{row.id}/chart.pdf"))
+    html = documents.render_document(
+        "sact_chart.html", stylesheet_href=None if pdf else DOCUMENT_STYLESHEET, links=links,
+        p=view, course=course_json(row.course, with_cycles=False),
+        organisation=user.organisation.name, born=long_date(row.course.birth_date),
+        treatment_day=long_date(row.treatment_date), people=_people_of(db, row),
+        signatures=_signatures(row, _people_of(db, row)))
+    name = f"sact-chart-{row.course_id}-cycle-{row.cycle_number}"
+    if pdf:
+        return Response(documents.html_to_pdf(html), media_type="application/pdf",
+                        headers={"Content-Disposition": content_disposition(f"{name}.pdf")})
+    return HTMLResponse(html)
+
+
+def _signatures(row: Any, people: dict[int, str]) -> list[tuple[str, str]]:
+    """Who signed each step and when, as people read it: '5 December 2026 07:36 UTC'."""
+    steps = (("Prescribed", row.prescribed_by_id, row.prescribed_at),
+             ("Verified", row.verified_by_id, row.verified_at),
+             ("Released", row.released_by_id, row.released_at),
+             ("Administered", row.administered_by_id, row.administered_at))
+    return [(label, f"{people.get(who, 'unknown')}, {long_date(at)} {at:%H:%M} UTC"
+             if who and at else "Not yet") for label, who, at in steps]
+
+
+@router.get("/sact/prescriptions/{prescription_id}/chart", response_class=HTMLResponse)
+def chart_html(prescription_id: int, request: Request, db: DbSession, user: PageUser
+               ) -> Response:
+    """The printable prescription chart."""
+    return _chart_document(request, db, user, prescription_id, pdf=False)
+
+
+@router.get("/sact/prescriptions/{prescription_id}/chart.pdf")
+def chart_pdf(prescription_id: int, request: Request, db: DbSession, user: PageUser
+              ) -> Response:
+    """The prescription chart as PDF."""
+    return _chart_document(request, db, user, prescription_id, pdf=True)
 
 
 async def _step(request: Request, db: Any, user: User | None, prescription_id: int,
