@@ -57,6 +57,17 @@ def test_prescribe_verify_release_administer_over_http(api) -> None:  # noqa: AN
     assert done.json()["status"] == "administered"
     listed = _call(api, "GET", "/courses", "pharmacist").json()["courses"]
     assert [c["id"] for c in listed] == [course_id]
+    export = _call(api, "GET", "/export/sact-dataset.csv", "pharmacist")
+    assert export.headers["content-type"].startswith("text/csv")
+    header, *rows = export.text.splitlines()
+    assert header.startswith("[1] NHS Number,[2] Person Birth Date,[16] Regimen,")
+    # by hand: height 1.65 m; weight 70; cycle 1 of 21 days; doxorubicin 107.47 mg once
+    assert rows[0].startswith(f"{NHS_NUMBER},1961-06-16,AC - doxorubicin 60 mg/m2")
+    assert ",1.65,70," in rows[0] and ",1,2026-12-07,70,DOXORUBICIN,107.47 mg," in rows[0]
+    assert rows[0].endswith(",2026-12-07T10:30:00+00:00,,21,")
+    assert len(rows) == 2
+    assert _call(api, "GET", "/export/sact-dataset.csv", "other_auditor").text.count("\n") == 1
+    assert _call(api, "GET", "/export/sact-dataset.csv", "prescriber").status_code == 403
 
 
 def test_roles_tenancy_versions_and_typos(api) -> None:  # noqa: ANN001

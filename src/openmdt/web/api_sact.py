@@ -6,10 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from openmdt.sact import workflow
+from openmdt.sact.dataset import write_csv
 from openmdt.sact.dose import Measures, calculate_doses
 from openmdt.sact.protocols import load_protocol, shipped_protocol_ids
 from openmdt.sact.quantities import Quantity
@@ -17,6 +20,7 @@ from openmdt.sact.reads import course_json, prescription_json
 from openmdt.sact.safety import Result
 from openmdt.store.errors import InvalidRequest
 from openmdt.store.models import User
+from openmdt.store.sact_tables import SactCourse
 from openmdt.web.security import CurrentUser, DbSession, require_role
 
 router = APIRouter(prefix="/sact", tags=["sact"])
@@ -230,6 +234,20 @@ def dose_elsewhere(body: DoseElsewhereBody, db: DbSession, user: CurrentUser
     """Enter a dose given elsewhere so lifetime totals count it."""
     row = workflow.record_dose_elsewhere(db, acting_user=user, **body.model_dump())
     return {"id": row.id, "drug": row.drug, "amount": row.amount, "unit": row.unit}
+
+
+EXPORT_ROLES = ("pharmacist", "admin", "auditor")
+Exporter = Annotated[User, Depends(require_role(*EXPORT_ROLES))]
+
+
+@router.get("/export/sact-dataset.csv", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/csv": {}}}})
+def dataset_export(db: DbSession, user: Exporter) -> Response:
+    """The national SACT data set items held for the organisation's administered cycles
+    (docs/sact.md lists the items not exported and why)."""
+    courses = db.scalars(select(SactCourse).where(
+        SactCourse.organisation_id == user.organisation_id).order_by(SactCourse.id))
+    return Response(write_csv(courses), media_type="text/csv")
 
 
 @router.put("/verifiers/{user_id}")
