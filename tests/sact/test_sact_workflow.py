@@ -340,3 +340,15 @@ def test_bad_course_input_names_the_field(db: Session, people: People) -> None:
         workflow.start_course(db, course_in("folfirinox"), acting_user=people.prescriber)
     with pytest.raises(InvalidRequest, match="height 17 cm is outside"):
         workflow.start_course(db, course_in(height_cm=D(17)), acting_user=people.prescriber)
+
+
+def test_results_name_a_known_test_and_unit(db: Session, people: People) -> None:
+    course = workflow.start_course(db, course_in(), acting_user=people.prescriber)
+    typo = (Result("neutrophil", D(3), "x10^9/L", TREATMENT_DAY), *good_bloods()[1:])
+    with pytest.raises(InvalidRequest, match="'neutrophil' is not a result the protocols read"):
+        workflow.prescribe_cycle(db, course.id, cycle_in(results=typo),
+                                 acting_user=people.prescriber)
+    wrong_unit = (*good_bloods()[:3], Result("creatinine", D(80), "mmol/L", TREATMENT_DAY))
+    with pytest.raises(InvalidRequest, match="creatinine is given in umol/L or mg/dL"):
+        workflow.prescribe_cycle(db, course.id, cycle_in(results=wrong_unit),
+                                 acting_user=people.prescriber)

@@ -19,7 +19,7 @@ from openmdt.meetings.access import action, case_for, require_role, valid_id
 from openmdt.sact.bsa import DEFAULT_FORMULA, HEIGHT_RANGE_CM, MeasurementError, check_range
 from openmdt.sact.cycle import CyclePlan, plan_cycle
 from openmdt.sact.dose import Measures
-from openmdt.sact.model import Protocol
+from openmdt.sact.model import TESTS, Protocol
 from openmdt.sact.protocols import load_protocol, shipped_protocol_ids
 from openmdt.sact.quantities import Quantity, UnitError, decimal, plain, rounded
 from openmdt.sact.safety import DPYD_STATUSES, Check, CycleContext, DoseGiven, PreviousCycle, Result
@@ -54,6 +54,9 @@ LATER_CYCLE_LEVELS = ("2b", "2c", "3")
 CHECKLIST = ("prescription", "protocol", "patient", "administration")
 SEXES = ("male", "female")
 PUMP_RATE_TOLERANCE = Decimal("0.1")  # mL/h: a pump is set to one decimal
+# The results a prescriber enters; the clearance is calculated from the creatinine.
+RESULT_UNITS = {test: units for test, units in TESTS.items() if test != "creatinine_clearance"}
+RESULT_UNITS["creatinine"] = ("umol/L", "mg/dL")
 
 
 class PrescriptionBlocked(ServiceError):
@@ -314,6 +317,24 @@ def _check_choices(protocol: Protocol, cycle: CycleIn) -> None:
                                  f"{', '.join(plain(v) for v in allowed) or 'none'}.",
                                  code="invalid_dose_level", field=f"levels.{drug}")
     require_clean_text(free={f"overrides.{k}": v for k, v in cycle.overrides.items()})
+    _check_results(cycle.results)
+
+
+def _check_results(results: tuple[Result, ...]) -> None:
+    """Each result is a test the protocols read, in one of its units, and not negative."""
+    for index, result in enumerate(results):
+        units = RESULT_UNITS.get(result.test)
+        if units is None:
+            raise InvalidRequest(f"results.{index}.test: {result.test!r} is not a result the "
+                                 f"protocols read; allowed: {', '.join(RESULT_UNITS)}.",
+                                 code="unknown_test", field=f"results.{index}.test")
+        if result.unit not in units:
+            raise InvalidRequest(f"results.{index}.unit: {result.test} is given in "
+                                 f"{' or '.join(units)}, not {result.unit!r}.",
+                                 code="wrong_unit", field=f"results.{index}.unit")
+        if result.value < 0 or (result.upper_limit is not None and result.upper_limit <= 0):
+            raise InvalidRequest(f"results.{index}.value: {result.value} {result.unit} is not "
+                                 "a result.", code="invalid_result", field=f"results.{index}")
 
 
 def _require_resolved(plan: CyclePlan, overrides: dict[str, str]) -> None:
