@@ -14,7 +14,7 @@ from rich.markup import escape
 from openmdt.cli.support import Exit, err_console, print_diagnostics
 from openmdt.knowledge.diagnostics import PackLoadError
 from openmdt.sact.bsa import DEFAULT_FORMULA, FORMULAS
-from openmdt.sact.dose import DoseCalculation, Measures, calculate_doses
+from openmdt.sact.dose import DoseCalculation, DoseLine, Measures, calculate_doses
 from openmdt.sact.protocols import check_protocol, load_protocol, shipped_protocol_ids
 from openmdt.sact.quantities import Quantity, decimal, plain, rounded
 from openmdt.sact.testing import run_protocol_tests
@@ -155,7 +155,18 @@ def _print_text(calculation: DoseCalculation) -> None:
         banded = (f"banded {plain(line.banded_mg)} {line.unit} ({line.band_variance_percent}%, "
                   f"{line.band_table_id} version {line.band_table_version})"
                   if line.banded_mg is not None else f"unbanded: {line.unbanded_reason}")
-        out.print(f"{line.drug}: {line.basis} {line.route} -> calculated "
+        out.print(f"{line.drug}: {line.basis} {_administration(line)} -> calculated "
                   f"{rounded(line.calculated_mg, 2)} {line.unit}; {banded}", markup=False)
         for flag in line.flags:
             out.print(f"    flag: {flag}", markup=False)
+
+
+def _administration(line: DoseLine) -> str:
+    """Route, duration and schedule in words: 'IV over 46 h, once, day 1'."""
+    text = line.route
+    if line.infusion_hours is not None:
+        text += f" over {plain(rounded(line.infusion_hours, 2))} h"
+    how = "twice daily" if line.administrations_per_day == 2 else "once"
+    days = f"day {line.days[0]}" if len(line.days) == 1 else \
+        f"days {line.days[0]}-{line.days[-1]}"
+    return f"{text}, {how}, {days}"

@@ -222,7 +222,9 @@ def _line(protocol: Protocol, drug: Drug, measures: Measures, bsa: BodySurfaceAr
 def _banding(drug: Drug, amount: Decimal, boundary: Boundary
              ) -> tuple[Decimal | None, str | None, str | None, Decimal | None, str | None]:
     if drug.banding is None:
-        return None, None, None, None, drug.not_banded_reason or "not banded"
+        flat = drug.unit in ("mg", "IU")
+        return None, None, None, None, drug.not_banded_reason or (
+            "a flat dose: not banded" if flat else "not banded")
     table = load_table(drug.banding)
     result = band_dose(table, rounded(amount, 2), boundary)
     return result.band_mg, table.id, table.version, result.variance_percent, result.reason
