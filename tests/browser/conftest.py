@@ -36,6 +36,10 @@ ACCOUNTS = {
     "chair": ("chair@east.example", "East Trust", "chair", "Dr Rowan Chair"),
     "coordinator": ("coord@east.example", "East Trust", "coordinator", "Hazel Coordinator"),
     "outsider": ("coord@west.example", "West Trust", "coordinator", "Willow Outsider"),
+    "prescriber": ("prescriber@east.example", "East Trust", "prescriber", "Dr Ash Prescriber"),
+    "pharmacist": ("pharmacist@east.example", "East Trust", "pharmacist", "Elm Pharmacist"),
+    "nurse": ("nurse@east.example", "East Trust", "nurse", "Oak Nurse"),
+    "admin": ("admin@east.example", "East Trust", "admin", "Yew Admin"),
 }
 
 
@@ -61,11 +65,15 @@ def _free_port() -> int:
 
 
 def _add_accounts(app: object) -> None:
+    from openmdt.sact.workflow import set_verifier_level
+
     with app.state.openmdt.sessions() as db:  # type: ignore[attr-defined]
-        for email, organisation_name, role, name in ACCOUNTS.values():
+        users = {}
+        for who, (email, organisation_name, role, name) in ACCOUNTS.items():
             organisation = get_or_create_organisation(db, organisation_name)
-            create_user(db, organisation=organisation, email=email, role=role,
-                        password=PASSWORD, display_name=name)
+            users[who] = create_user(db, organisation=organisation, email=email, role=role,
+                                     password=PASSWORD, display_name=name)
+        set_verifier_level(db, users["pharmacist"].id, "2c", acting_user=users["admin"])
         db.commit()
 
 

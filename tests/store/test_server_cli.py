@@ -42,7 +42,8 @@ def test_demo_has_every_role_two_trusts_and_the_90_patient_list(database_url):
     demo = create_demo(database_url)
     roles = {(u["organisation"], u["role"]) for u in demo["users"]}
     assert roles == {
-        ("Demo NHS Trust", r) for r in ("coordinator", "clinician", "chair", "auditor", "admin")
+        ("Demo NHS Trust", r) for r in ("coordinator", "clinician", "chair", "auditor", "admin",
+                                        "prescriber", "pharmacist", "nurse")
     } | {("Other NHS Trust", "coordinator")}
     assert demo["cases"] == 90
 

@@ -33,7 +33,8 @@ def _audit_group() -> None:
 DEMO_ORGANISATION = "Demo NHS Trust"
 DEMO_MEETING_TITLE = "Urology Local MDT (demo)"
 OTHER_ORGANISATION = "Other NHS Trust"
-DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
+DEMO_ROLES = ("coordinator", "clinician", "chair", "auditor", "admin", "prescriber", "pharmacist",
+              "nurse")
 
 
 def serve_command(
@@ -74,7 +75,8 @@ def upgrade() -> None:
 def create_user_command(
     org: str = typer.Option(..., "--org", help="Organisation name (created if new)."),
     email: str = typer.Option(..., "--email"),
-    role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin"),
+    role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin|"
+                                                  "prescriber|pharmacist|nurse"),
     password: str | None = typer.Option(None, "--password", help="Sign-in password."),
     token: bool = typer.Option(False, "--token", help="Also issue an API token (shown once)."),
 ) -> None:
@@ -240,10 +242,19 @@ def create_demo(database_url: str | None = None) -> dict[str, Any]:
         other = get_or_create_organisation(db, OTHER_ORGANISATION)
         users.append(_demo_user(db, other, "coordinator@other.nhs.uk", "coordinator"))
         coordinator = _find_user(db, users[0]["email"])
+        _demo_verifier_level(db)
         meeting_id, count = _demo_meeting(db, coordinator)
         result = {"users": users, "meeting_id": meeting_id, "cases": count}
     engine.dispose()
     return result
+
+
+def _demo_verifier_level(db: Any) -> None:
+    """The demo pharmacist verifies every cycle (BOPA level 2c), set by the demo admin."""
+    from openmdt.sact.workflow import set_verifier_level
+
+    pharmacist = _find_user(db, "pharmacist@demo.nhs.uk")
+    set_verifier_level(db, pharmacist.id, "2c", acting_user=_find_user(db, "admin@demo.nhs.uk"))
 
 
 def _find_user(db: Any, email: str) -> Any:

@@ -168,6 +168,12 @@ def _render(template: str, stylesheet_href: str | None, links: Links, **context:
     )
 
 
+def render_document(template: str, *, stylesheet_href: str | None = None, links: Links = (),
+                    **context: object) -> str:
+    """Any printable document of the documents folder (the SACT prescription chart uses it)."""
+    return _render(template, stylesheet_href, links, **context)
+
+
 def render_outcome_form(
     document: OutcomeDocument, *, stylesheet_href: str | None = None, links: Links = ()
 ) -> str:

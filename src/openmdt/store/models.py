@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ROLES = ("coordinator", "clinician", "chair", "auditor", "admin")
+ROLES = ("coordinator", "clinician", "chair", "auditor", "admin", "prescriber", "pharmacist",
+         "nurse")
 
 
 class Base(DeclarativeBase):
@@ -38,7 +39,7 @@ class Organisation(Base):
 
 
 class User(Base):
-    """A person who signs in; one role each (coordinator, clinician, chair, auditor, admin)."""
+    """A person who signs in; one role each (see ROLES)."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,9 @@ router = APIRouter()
 LOGIN_CSRF_COOKIE = "openmdt_login_csrf"
 
 
+SACT_HOME_ROLES = ("prescriber", "pharmacist", "nurse")
+
+
 def _safe_next(next_url: str | None) -> str:
     """Only same-site paths are followed after sign-in (no open redirect)."""
     if next_url and next_url.startswith("/") and not next_url.startswith("//"):
@@ -89,7 +92,10 @@ def login_submit(
             request, status_code=401, next_url=_safe_next(next), email=email,
             error="Enter a correct email address and password.",
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/meetings" and user.role in SACT_HOME_ROLES:
+        target = "/sact"  # prescribers, pharmacists and nurses work on the chemotherapy pages
+    response = RedirectResponse(target, status_code=303)
     start_session(response, db, user, request)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

@@ -57,6 +57,9 @@ ROLE_LABELS = {
     "chair": "MDT chair",
     "auditor": "Auditor",
     "admin": "Administrator",
+    "prescriber": "Prescriber",
+    "pharmacist": "Pharmacist",
+    "nurse": "Chemotherapy nurse",
 }
 
 # Who may do what, mirrored from docs/web-contract.md section 6 so that pages only offer the
