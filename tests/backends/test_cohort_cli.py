@@ -78,3 +78,27 @@ def test_case_records_with_nested_facts_are_read_as_one_column_per_fact(tmp_path
     assert "patient" not in rows[0] and "nhs_number" not in rows[0]
     expected = [_evaluate(pack, c, as_of=_date(2026, 11, 27)).route for c in cases]
     assert [r["route"] for r in rows] == expected
+
+
+def test_duckdb_memory_limit_and_threads_give_the_same_output(tmp_path: Path) -> None:
+    source = _input(tmp_path)
+    runner = CliRunner()
+    outputs = []
+    for name, extra in (("default", []), ("limited", ["--memory-limit", "300MB",
+                                                        "--threads", "1"])):
+        output = tmp_path / f"{name}.parquet"
+        result = runner.invoke(app, ["cohort", "evaluate", str(source), "-o", str(output),
+                                     "--as-of", "2026-11-27", *extra])
+        assert result.exit_code == 1, result.output  # one row refused
+        outputs.append(pq.read_table(output).to_pylist())
+    assert outputs[0] == outputs[1]
+
+
+def test_a_bad_memory_limit_is_refused_by_name(tmp_path: Path) -> None:
+    source = _input(tmp_path)
+    result = CliRunner().invoke(app, ["cohort", "evaluate", str(source), "-o",
+                                      str(tmp_path / "out.parquet"), "--memory-limit",
+                                      "plenty"])
+    assert result.exit_code not in (0, 1)
+    assert "--memory-limit 'plenty' is not a memory size" in result.output
+    assert not (tmp_path / "out.parquet").exists()

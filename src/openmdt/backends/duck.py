@@ -28,7 +28,11 @@ class DuckEngine:
                  threads: int | None = None) -> None:
         self.con = duckdb.connect()
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{_setting(memory_limit)}'")
+            try:
+                self.con.execute(f"SET memory_limit = '{_setting(memory_limit)}'")
+            except duckdb.Error:
+                raise ValueError(f"--memory-limit {memory_limit!r} is not a memory size: give "
+                                 "a number and a unit, e.g. 3GB or 500MB") from None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         load_input(self.con, source)
@@ -76,7 +80,8 @@ class DuckEngine:
 
 def _setting(value: str) -> str:
     if not value.replace(" ", "").replace(".", "").isalnum():
-        raise ValueError(f"not a memory size: {value!r}")
+        raise ValueError(f"--memory-limit {value!r} is not a memory size: give a number and "
+                         "a unit, e.g. 3GB or 500MB")
     return value
 
 

@@ -46,27 +46,33 @@ class PatternResult:
     needs_facts: bool = False  # a provisional decision: its exact status needs each case's facts
 
 
+_BYTE_CODES = tuple(tuple((byte >> shift) & 3 for shift in (0, 2, 4, 6)) for byte in range(256))
+
+
 def _codes(words: Sequence[int], count: int) -> list[int]:
+    """The two-bit codes of the key words, lowest first (four to a byte)."""
     codes: list[int] = []
     for word in words:
-        for _ in range(PER_WORD):
-            codes.append(word & 3)
-            word >>= 2
+        part = [c for byte in word.to_bytes(8, "little", signed=True)
+                for c in _BYTE_CODES[byte]]
+        codes.extend(part[:PER_WORD])
     return codes[:count]
 
 
 def decode(query: CompiledQuery, words: Sequence[int]
            ) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """The kernel values (``run_all``'s tuple) of the pack and of its recorded-only kernel."""
-    codes = _codes(words, 2 * query.values)
+    """The kernel values (``run_all``'s tuple) of the pack and of its recorded-only kernel
+    (whose values are mostly the pack kernel's: ``recorded_codes`` says where each is)."""
+    codes = _codes(words, max((query.values - 1, *query.recorded_codes)) + 1)
     flags = query.values - query.conditions
 
     def kernel(part: list[int]) -> tuple[object, ...]:
         conditions = tuple(_THREE_VALUED[c] for c in part[:query.conditions])
         return (*conditions, tuple(c == 1 for c in part[query.conditions:]))
 
-    normal, recorded = codes[:query.values], codes[query.values:]
-    assert len(normal) == query.conditions + flags
+    normal = codes[:query.values]
+    recorded = [codes[slot] for slot in query.recorded_codes]
+    assert len(normal) == len(recorded) == query.conditions + flags
     return kernel(normal), kernel(recorded)
 
 
@@ -78,10 +84,11 @@ def settle_words(pack: Pack, query: CompiledQuery, words: Sequence[int]) -> Patt
                           pattern_needs_facts(pack, values, recorded))
 
 
-def settle_case(pack: Pack, query: CompiledQuery, words: Sequence[int], case: Case,
-                as_of: date | None) -> PatternResult:
-    """The route and decisions of one case of a pattern that needs its facts."""
-    values, recorded = decode(query, words)
+def settle_case(pack: Pack, decoded: tuple[tuple[object, ...], tuple[object, ...]],
+                case: Case, as_of: date | None) -> PatternResult:
+    """The route and decisions of one case of a pattern that needs its facts (``decoded``:
+    what ``decode`` gives for the pattern's words)."""
+    values, recorded = decoded
     return pattern_result(settle_pattern(pack, values, recorded, case, as_of))
 
 

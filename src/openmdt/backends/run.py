@@ -20,19 +20,22 @@ class CohortWritten:
     patterns: int | None
 
 
-def write_cohort(pack: Pack, source: str, output: Path, as_of: date | None, engine: str,
-                 **options: str) -> CohortWritten:
-    """Evaluate ``source`` and write the output; DuckDB copies straight to the file."""
+def write_cohort(pack: Pack, source: str, output: Path, as_of: date | None, engine: str, *,
+                 master: str = "local[*]", memory_limit: str | None = None,
+                 threads: int | None = None) -> CohortWritten:
+    """Evaluate ``source`` and write the output; DuckDB copies straight to the file.
+    ``master`` is Spark's; ``memory_limit`` (e.g. "3GB": beyond it DuckDB spills to disk)
+    and ``threads`` are DuckDB's (the Python engine reads its input through DuckDB too)."""
     fmt = output_format(output)
     if engine == "spark":
         from openmdt.backends.spark import spark_write_cohort
 
-        return spark_write_cohort(pack, source, output, as_of, **options)
+        return spark_write_cohort(pack, source, output, as_of, master)
     from openmdt.backends.duck import DuckEngine
     from openmdt.backends.reference import python_cohort
     from openmdt.backends.sqlcohort import run_sql_cohort
 
-    duck = DuckEngine(source)
+    duck = DuckEngine(source, memory_limit=memory_limit, threads=threads)
     try:
         if engine == "python":
             table, errors = python_cohort(pack, duck.source_batches(), as_of)

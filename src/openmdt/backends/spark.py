@@ -57,8 +57,6 @@ class SparkEngine:
     dialect = "spark"
 
     def __init__(self, source: str | Path, master: str = "local[*]") -> None:
-        from pyspark.sql.types import LongType, StructField, StructType
-
         self.spark = _session(master)
         reader = self.spark.read
         fmt = input_format(str(source))
@@ -70,9 +68,7 @@ class SparkEngine:
         else:
             frame = reader.json(str(source))
         self.input = frame
-        numbered = frame.rdd.zipWithIndex().map(lambda pair: (pair[1] + 1, *pair[0]))
-        schema = StructType([StructField("__row", LongType(), False), *frame.schema.fields])
-        self.spark.createDataFrame(numbered, schema).createOrReplaceTempView(SOURCE)
+        _numbered(self.spark, frame).createOrReplaceTempView(SOURCE)
 
     def columns(self) -> list[InputColumn]:
         return [InputColumn(f.name, "text" if f.name == "case_id" else _kind(f.dataType))
@@ -94,6 +90,28 @@ class SparkEngine:
 
     def frame(self, query: exp.Select) -> Any:
         return self.spark.sql(query.sql(dialect=self.dialect))
+
+
+def _numbered(spark: Any, frame: Any) -> Any:
+    """``frame`` with ``__row``, its rows numbered from 1 in input order (partition by
+    partition, as ``zipWithIndex`` numbers them), computed in the JVM: each row's number is
+    the rows of the partitions before its own plus its place in its partition (the low 33
+    bits of ``monotonically_increasing_id``)."""
+    from pyspark.sql import functions
+
+    part, place = "__partition", "__place"
+    tagged = frame.select(functions.spark_partition_id().alias(part),
+                          functions.monotonically_increasing_id().alias(place), "*")
+    counts = sorted(tuple(r) for r in tagged.groupBy(part).count().collect())
+    offsets, total = [], 0
+    for partition, count in counts:
+        offsets.append((partition, total))
+        total += count
+    offset_frame = spark.createDataFrame(offsets or [(0, 0)], f"{part} int, __offset long")
+    low_bits = functions.col(place).bitwiseAND(functions.lit((1 << 33) - 1))
+    row = (functions.col("__offset") + low_bits + 1).alias("__row")
+    return tagged.join(functions.broadcast(offset_frame), part).select(
+        row, *(functions.col(f"`{f.name}`") for f in frame.schema.fields))
 
 
 def _arrow_source(source: str | Path | pa.Table, folder: str) -> str:

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from openmdt.backends.cohort import RowError, case_data, row_error
 from openmdt.backends.inputs import SOURCE
-from openmdt.backends.patterns import PatternResult, settle_case, settle_words
+from openmdt.backends.patterns import PatternResult, decode, settle_case, settle_words
 from openmdt.backends.sqlexpr import SqlBackendError, constant
 from openmdt.backends.sqlpack import (
     CASE_ID,
@@ -38,6 +38,9 @@ __all__ = ["PATTERNS", "SqlCohort", "SqlEngine", "run_sql_cohort"]
 PATTERNS = "__patterns"
 NEEDS_FACTS = "__needs_facts"  # the patterns whose cases are settled one by one
 BY_CASE = "__by_case"  # those cases' results, by row
+GROUPS = "__groups"  # those cases, each with the first row of its group (same pattern, cells)
+BY_FIRST = "__by_first"  # each group's result, by its first row
+FIRST = "__first"
 _CHUNK = 1000
 
 
@@ -151,31 +154,52 @@ def pattern_table(pack: Pack, compiled: CompiledQuery,
 
 def case_results(pack: Pack, engine: SqlEngine, compiled: CompiledQuery,
                  results: Sequence[tuple[tuple[int, ...], PatternResult]],
-                 as_of: date | None) -> pa.Table:
-    """The cases of patterns that need their facts (a provisional decision, whose exact
-    status depends on the case), each settled with its own facts; keyed by row."""
+                 as_of: date | None) -> None:
+    """``__by_case``: the cases of patterns that need their facts (a provisional decision,
+    whose exact status depends on the case), keyed by row. An exact status depends only on
+    the pattern and the cells of the items the decisions read (``fact_cells``), so the cases
+    that agree on both form a group: its first case is settled with its own facts and every
+    case of the group gets that result."""
     needing = [words for words, result in results if result.needs_facts]
+    names = _result_names(pack)
+    if not needing:
+        engine.register(BY_CASE, _results_table({ROW: []}, names, []))
+        return
+    engine.register(NEEDS_FACTS, pa.table({
+        k: pa.array([w[i] for w in needing], type=pa.int64())
+        for i, k in enumerate(compiled.key_columns)}))
+    e, n = "e", "n"
+    group = [_col(k, e) for k in (*compiled.key_columns, *compiled.cell_columns)]
+    first = exp.Window(this=exp.Min(this=_col(ROW, e)), partition_by=group)
+    engine.materialize(GROUPS, exp.select(
+        exp.alias_(_col(ROW, e), ROW, quoted=True), exp.alias_(first, FIRST, quoted=True),
+        *(exp.alias_(_col(k, e), k, quoted=True) for k in compiled.key_columns)
+    ).from_(_table(EVALUATED, e)).join(_table(NEEDS_FACTS, n), on=exp.and_(*(
+        exp.EQ(this=_col(k, e), expression=_col(k, n)) for k in compiled.key_columns))
+    ).where(exp.Is(this=_col(ERROR_CODE, e), expression=exp.Null())))
+    s, g = "s", "g"
+    firsts = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(s)),
+                        *(exp.alias_(_col(k, g), f"__key_{i}", quoted=True)
+                          for i, k in enumerate(compiled.key_columns))
+                        ).from_(_table(SOURCE, s)).join(
+        _table(GROUPS, g), on=exp.EQ(this=_col(ROW, s), expression=_col(ROW, g))
+    ).where(exp.EQ(this=_col(ROW, g), expression=_col(FIRST, g)))
     rows: list[int] = []
     settled: list[PatternResult] = []
-    if needing:
-        engine.register(NEEDS_FACTS, pa.table({
-            k: pa.array([w[i] for w in needing], type=pa.int64())
-            for i, k in enumerate(compiled.key_columns)}))
-        s, e, n = "s", "e", "n"
-        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(s)),
-                           *(exp.alias_(_col(k, e), f"__key_{i}", quoted=True)
-                             for i, k in enumerate(compiled.key_columns))
-                           ).from_(_table(SOURCE, s)).join(
-            _table(EVALUATED, e), on=exp.EQ(this=_col(ROW, s), expression=_col(ROW, e))
-        ).join(_table(NEEDS_FACTS, n), on=exp.and_(*(
-            exp.EQ(this=_col(k, e), expression=_col(k, n)) for k in compiled.key_columns))
-        ).where(exp.Is(this=_col(ERROR_CODE, e), expression=exp.Null()))
-        for raw in engine.rows(query):
-            words = tuple(raw[f"__key_{i}"] for i in range(len(compiled.key_columns)))
-            case = validate_case(pack, case_data(raw))
-            rows.append(raw[ROW])
-            settled.append(settle_case(pack, compiled, words, case, as_of))
-    return _results_table({ROW: rows}, _result_names(pack), settled)
+    decoded: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[object, ...]]] = {}
+    for raw in engine.rows(firsts):
+        words = tuple(raw[f"__key_{i}"] for i in range(len(compiled.key_columns)))
+        if words not in decoded:
+            decoded[words] = decode(compiled, words)
+        case = validate_case(pack, case_data(raw))
+        rows.append(raw[ROW])
+        settled.append(settle_case(pack, decoded[words], case, as_of))
+    engine.register(BY_FIRST, _results_table({FIRST: rows}, names, settled))
+    f = "f"
+    engine.materialize(BY_CASE, exp.select(
+        exp.alias_(_col(ROW, g), ROW, quoted=True), *(_col(name, f) for name in names)
+    ).from_(_table(GROUPS, g)).join(
+        _table(BY_FIRST, f), on=exp.EQ(this=_col(FIRST, g), expression=_col(FIRST, f))))
 
 
 def output_query(pack: Pack, compiled: CompiledQuery) -> exp.Select:
@@ -216,5 +240,5 @@ def run_sql_cohort(pack: Pack, engine: SqlEngine, as_of: date | None) -> SqlCoho
     errors = refused_rows(pack, engine, compiled)
     results = pattern_results(pack, engine, compiled)
     engine.register(PATTERNS, pattern_table(pack, compiled, results))
-    engine.register(BY_CASE, case_results(pack, engine, compiled, results, as_of))
+    case_results(pack, engine, compiled, results, as_of)
     return SqlCohort(output_query(pack, compiled), errors, len(results))

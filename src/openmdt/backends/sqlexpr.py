@@ -79,15 +79,14 @@ def is_null(node: exp.Expression) -> exp.Expression:
 
 
 def any_null(nodes: Sequence[exp.Expression]) -> exp.Expression:
-    return exp.or_(*(is_null(n) for n in nodes))
+    return exp.or_(*(is_null(n) for n in nodes), copy=False)
 
 
 def case(whens: Sequence[tuple[exp.Expression, exp.Expression]],
          otherwise: exp.Expression | None = None) -> exp.Expression:
-    node = exp.Case()
-    for condition, value in whens:
-        node = node.when(condition, value)
-    return node.else_(otherwise) if otherwise is not None else node.else_(exp.Null())
+    # Built directly: the builder methods copy every branch (most of the compile time).
+    return exp.Case(ifs=[exp.If(this=condition, true=value) for condition, value in whens],
+                    default=otherwise if otherwise is not None else exp.Null())
 
 
 def one_if(condition: exp.Expression) -> exp.Expression:
@@ -131,7 +130,8 @@ class ExpressionWriter:
 
     def _logic(self, node: Logic) -> exp.Expression:
         operands = [paren(self.write(o)) for o in node.operands]
-        joined = exp.and_(*operands) if node.operator == "and" else exp.or_(*operands)
+        combine = exp.and_ if node.operator == "and" else exp.or_
+        joined = combine(*operands, copy=False)
         return paren(joined)
 
     def _comparison(self, node: Comparison) -> exp.Expression:
@@ -140,7 +140,7 @@ class ExpressionWriter:
         for index, operator in enumerate(node.operators):
             left, right = node.operands[index], node.operands[index + 1]
             terms.append(paren(self._pair(operator, left, right)))
-        return terms[0] if len(terms) == 1 else paren(exp.and_(*terms))
+        return terms[0] if len(terms) == 1 else paren(exp.and_(*terms, copy=False))
 
     def _pair(self, operator: str, left: Node, right: Node) -> exp.Expression:
         value = paren(self.write(left))
@@ -158,7 +158,7 @@ class ExpressionWriter:
         if not members.items:
             return case([(is_null(value), exp.Null())], exp.false())
         return paren(exp.or_(*(exp.EQ(this=value, expression=constant(item.value))
-                               for item in members.items)))
+                               for item in members.items), copy=False))
 
     def _arithmetic(self, node: Arithmetic) -> exp.Expression:
         left, right = paren(self.write(node.left)), paren(self.write(node.right))
@@ -192,7 +192,7 @@ class ExpressionWriter:
     def _call_between(self, node: Call) -> exp.Expression:
         value, low, high = self._arguments(node)
         return paren(exp.and_(exp.LTE(this=low, expression=value),
-                              exp.LTE(this=value, expression=high)))
+                              exp.LTE(this=value, expression=high), copy=False))
 
     def _call_at_least(self, node: Call) -> exp.Expression:
         needed_node = node.arguments[0]
@@ -246,6 +246,7 @@ def whole_years(start: exp.Expression, end: exp.Expression) -> exp.Expression:
     before = exp.or_(
         exp.LT(this=part(exp.Month, end), expression=part(exp.Month, start)),
         paren(exp.and_(exp.EQ(this=part(exp.Month, end), expression=part(exp.Month, start)),
-                       exp.LT(this=part(exp.Day, end), expression=part(exp.Day, start)))))
+                       exp.LT(this=part(exp.Day, end), expression=part(exp.Day, start)))),
+        copy=False)
     years = exp.Sub(this=part(exp.Year, end), expression=part(exp.Year, start))
     return _typed(paren(exp.Sub(this=paren(years), expression=one_if(before))), "BIGINT")

@@ -24,15 +24,20 @@ from openmdt.backends.sqlexpr import (
     case,
     constant,
     is_null,
+    one_if,
     paren,
+    total,
 )
 from openmdt.backends.validation import (
     InputColumn,
     Problem,
     convert_column,
     reserved,
+    trimmed,
     unknown_column,
 )
+from openmdt.engine.plan import engine_plan
+from openmdt.knowledge.domains import ItemCells
 from openmdt.knowledge.kernel import pack_conditions, unknown_names
 from openmdt.knowledge.model import DerivedFact, Pack
 from openmdt.knowledge.recorded import assumed_items, recorded_only_pack
@@ -67,6 +72,8 @@ class CompiledQuery:
     key_columns: tuple[str, ...]
     values: int  # the kernel's value count: conditions, then unknown flags
     conditions: int
+    recorded_codes: tuple[int, ...]  # per recorded-only kernel value: its code's position
+    cell_columns: tuple[str, ...] = ()  # the cells of the items decisions read (fact_cells)
 
     @property
     def query(self) -> exp.Select:
@@ -112,8 +119,8 @@ class _Layers:
 
     def add(self, columns: Sequence[exp.Expression], *, star: bool = True) -> None:
         name = f"__layer{len(self.ctes)}"
-        select = exp.select(*(([exp.Star()] if star else []) + list(columns))).from_(
-            exp.to_identifier(self.current, quoted=True))
+        select = exp.Select(expressions=([exp.Star()] if star else []) + list(columns)).from_(
+            exp.to_identifier(self.current, quoted=True), copy=False)
         self.ctes.append((name, select))
         self.current = name
 
@@ -125,6 +132,7 @@ class _PackQuery:
         self.columns = list(columns)
         self.as_of = as_of
         self.where: dict[str, dict[str, str]] = {"n": {}, "r": {}}  # kernel -> name -> column
+        self.written: dict[str, str] = {}  # name -> the pack kernel's SQL for it
 
     def column_of(self, kernel: str) -> Callable[[str], exp.Expression]:
         def lookup(name: str) -> exp.Expression:
@@ -136,7 +144,14 @@ class _PackQuery:
         return lookup
 
     def inputs(self, layers: _Layers) -> None:
+        """Three layers: text columns trimmed once; each column converted and each of its
+        problems a flag; then the row's first problem (item and code) from the flags."""
         given = {c.name: c for c in self.columns}
+        texts = [c for c in self.columns if c.kind == "text" and not reserved(c.name)
+                 and c.name in self.pack.items]
+        if texts:
+            layers.add([_alias(trimmed(_col(c.name)), f"__trim_{c.name}") for c in texts])
+        trimmed_names = {c.name for c in texts}
         converted: list[exp.Expression] = []
         problems: list[tuple[str | None, Problem]] = [(None, self._missing_case_id(given))]
         for column in self.columns:
@@ -146,14 +161,18 @@ class _PackQuery:
             if item is None:
                 problems.append((column.name, unknown_column(column)))
                 continue
-            result = convert_column(item, column)
+            text = _col(f"__trim_{column.name}") if column.name in trimmed_names else None
+            result = convert_column(item, column, text)
             problems.extend((item.name, p) for p in result.problems)
             converted.append(_alias(result.value, f"__given_{item.name}"))
-        error_item, error_code = _first_problem(problems)
         case_id = exp.Cast(this=_col(CASE_ID), to=exp.DataType.build("VARCHAR")) \
             if CASE_ID in given else exp.Null()
-        layers.add([_alias(case_id, "__case_id"), _alias(error_item, ERROR_ITEM),
-                    _alias(error_code, ERROR_CODE), *converted])
+        flags = [_alias(p.condition, f"__problem_{i}") for i, (_, p) in enumerate(problems)]
+        layers.add([_alias(case_id, "__case_id"), *flags, *converted])
+        error_item, error_code = _first_problem([
+            (item, Problem(_col(f"__problem_{i}"), p.code, p.reason))
+            for i, (item, p) in enumerate(problems)])
+        layers.add([_alias(error_item, ERROR_ITEM), _alias(error_code, ERROR_CODE)])
         self._environment(layers, given)
 
     def _missing_case_id(self, given: dict[str, InputColumn]) -> Problem:
@@ -161,7 +180,7 @@ class _PackQuery:
             return Problem(exp.true(), "missing_case_id", "the case has no case_id")
         text = exp.Trim(this=exp.Cast(this=_col(CASE_ID), to=exp.DataType.build("VARCHAR")))
         blank = exp.EQ(this=text, expression=exp.Literal.string(""))
-        return Problem(exp.or_(is_null(_col(CASE_ID)), blank), "missing_case_id",
+        return Problem(exp.or_(is_null(_col(CASE_ID)), blank, copy=False), "missing_case_id",
                        "the case has no case_id")
 
     def _environment(self, layers: _Layers, given: dict[str, InputColumn]) -> None:
@@ -181,10 +200,9 @@ class _PackQuery:
                 if item.not_assessed:
                     members = [exp.EQ(this=paren(filled), expression=constant(v))
                                for v in sorted(item.not_assessed)]
-                    filled = case([(paren(exp.or_(*members)), exp.Cast(
+                    filled = case([(paren(exp.or_(*members, copy=False)), exp.Cast(
                         this=exp.Null(), to=exp.DataType.build(sql_type)))], filled)
-                columns.append(_alias(filled, f"{kernel}{index}"))
-                self.where[kernel][name] = f"{kernel}{index}"
+                self._place(columns, kernel, name, filled, f"{kernel}{index}")
         as_of = exp.Cast(this=exp.Null() if self.as_of is None else exp.Literal.string(
             self.as_of.isoformat()), to=exp.DataType.build("DATE"))
         columns.append(_alias(as_of, "__as_of"))
@@ -204,26 +222,80 @@ class _PackQuery:
                     value = exp.Coalesce(this=self.column_of(kernel)(fact.name),
                                          expressions=[value])
                 sql_type = _SQL_TYPES[fact.type]
-                columns.append(_alias(exp.Cast(this=value, to=exp.DataType.build(sql_type)),
-                                      f"{kernel}d{index}"))
+                self._place(columns, kernel, fact.name,
+                            exp.Cast(this=value, to=exp.DataType.build(sql_type)),
+                            f"{kernel}d{index}")
             layers.add(columns)
-            for kernel in ("n", "r"):
-                self.where[kernel][fact.name] = f"{kernel}d{index}"
 
-    def keys(self) -> tuple[list[exp.Expression], int, int]:
-        """The key words: both kernels' conditions and unknown flags, two bits each."""
-        codes: list[exp.Expression] = []
-        conditions = 0
+    def _place(self, columns: list[exp.Expression], kernel: str, name: str,
+               value: exp.Expression, column: str) -> None:
+        """Add ``value`` as ``column``, unless it is the recorded-only kernel's value and
+        the same SQL as the pack kernel's (most values read no assumed default): then both
+        kernels read the pack kernel's column."""
+        if kernel == "r" and value.sql(copy=False) == self.written.get(name):
+            self.where["r"][name] = self.where["n"][name]
+            return
+        if kernel == "n":
+            self.written[name] = value.sql(copy=False)
+        columns.append(_alias(value, column))
+        self.where[kernel][name] = column
+
+    def keys(self) -> tuple[list[exp.Expression], int, int, tuple[int, ...]]:
+        """The key words: the pack kernel's conditions and unknown flags, then those of the
+        recorded-only kernel that differ, two bits each; and where each of the recorded-only
+        kernel's values is among the codes (``CompiledQuery.recorded_codes``)."""
+        written: list[list[exp.Expression]] = []
         for kernel, pack in (("n", self.pack), ("r", self.recorded)):
             writer = ExpressionWriter(self.column_of(kernel))
             expressions = list(pack_conditions(pack))
             conditions = len(expressions)
-            codes.extend(_three_valued(writer.write(e.tree)) for e in expressions)
-            codes.extend(case([(is_null(self.column_of(kernel)(name)), exp.Literal.number(1))],
-                              exp.Literal.number(0)) for name in unknown_names(pack))
-        values = len(codes) // 2
+            written.append([_three_valued(writer.write(e.tree)) for e in expressions] + [
+                case([(is_null(self.column_of(kernel)(name)), exp.Literal.number(1))],
+                     exp.Literal.number(0)) for name in unknown_names(pack)])
+        codes, recorded = written
+        if len(codes) != len(recorded):
+            raise SqlBackendError("the recorded-only kernel has another layout")
+        slots: list[int] = []
+        extra: list[exp.Expression] = []
+        for index, (normal, code) in enumerate(zip(codes, recorded, strict=True)):
+            if code.sql(copy=False) == normal.sql(copy=False):
+                slots.append(index)
+            else:
+                slots.append(len(codes) + len(extra))
+                extra.append(code)
+        values = len(codes)
+        codes = codes + extra
         words = [_word(codes[start:start + PER_WORD]) for start in range(0, len(codes), PER_WORD)]
-        return words, values, conditions
+        return words, values, conditions, tuple(slots)
+
+    def fact_cells(self) -> list[exp.Expression]:
+        """The cell (knowledge.domains) of each item a decision reads, as each kernel reads
+        it: with the pattern, all an exact status depends on (engine.exact remembers it by
+        these), so cases that agree on them are settled once."""
+        exact = engine_plan(self.pack).exact
+        names = sorted(set().union(*exact.reads.values()))
+        cells: list[exp.Expression] = []
+        for kernel in ("n", "r"):
+            for name in names:
+                if kernel == "r" and self.where["r"][name] == self.where["n"][name]:
+                    continue  # the same value in both kernels
+                value = _col(self.where[kernel][name])
+                cells.append(_alias(_cell(exact.cells[name], value),
+                                    f"__cell_{len(cells)}"))
+        return cells
+
+
+def _cell(cells: ItemCells | None, value: exp.Expression) -> exp.Expression:
+    """``ItemCells.cell`` in SQL: the value itself, or for a number read against constants
+    the count of boundaries it is above plus those it is at or above (0 to 2k, one per
+    interval and per boundary); NULL when unknown."""
+    if cells is None or cells.boundaries is None:
+        return value
+    terms = [one_if(exp.GT(this=value, expression=constant(float(b))))
+             for b in cells.boundaries]
+    terms += [one_if(exp.GTE(this=value, expression=constant(float(b))))
+              for b in cells.boundaries]
+    return case([(is_null(value), exp.Null())], paren(total(terms)))
 
 
 def _three_valued(condition: exp.Expression) -> exp.Expression:
@@ -281,7 +353,7 @@ def _agree(fact: DerivedFact, writer: ExpressionWriter, index: int, first: exp.E
     same = _same(_value(row.value, writer), first)
     rest = _agree(fact, writer, index + 1, first)
     return case([(condition, same)],
-                paren(exp.and_(paren(exp.or_(exp.Not(this=condition), same)), rest)))
+                paren(exp.and_(paren(exp.or_(exp.Not(this=condition), same)), rest, copy=False)))
 
 
 def _same(value: exp.Expression, first: exp.Expression) -> exp.Expression:
@@ -296,12 +368,16 @@ def compile_pack_query(pack: Pack, columns: Sequence[InputColumn], source: str,
     layers = _Layers(source)
     builder.inputs(layers)
     builder.derived(layers)
-    words, values, conditions = builder.keys()
+    words, values, conditions, recorded_codes = builder.keys()
     derived = tuple(DerivedColumn(f.name, f"nd{i}", f.type) for i, f in enumerate(pack.derived))
     outputs: list[exp.Expression] = [_alias(_col(ROW), ROW), _alias(_col("__case_id"), CASE_ID),
                                      _col(ERROR_ITEM), _col(ERROR_CODE)]
     outputs += [_col(d.column) for d in derived]
     keys = tuple(f"__k{i}" for i in range(len(words)))
     outputs += [_alias(w, k) for w, k in zip(words, keys, strict=True)]
-    final = exp.select(*outputs).from_(exp.to_identifier(layers.current, quoted=True))
-    return CompiledQuery(tuple(layers.ctes), final, derived, keys, values, conditions)
+    cells = builder.fact_cells()
+    outputs += cells
+    final = exp.Select(expressions=outputs).from_(
+        exp.to_identifier(layers.current, quoted=True), copy=False)
+    return CompiledQuery(tuple(layers.ctes), final, derived, keys, values, conditions,
+                         recorded_codes, tuple(c.alias_or_name for c in cells))

@@ -23,6 +23,7 @@ __all__ = ["ColumnKind", "Converted", "InputColumn", "convert_column", "unknown_
 
 # Python's str.strip() removes more (Unicode spaces); these are the ones met in lists.
 _WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
+_WHITESPACE_CLASS = "[" + _WHITESPACE + "]"
 # The plain decimal notation knowledge.values accepts for a number written as text.
 _FLOAT_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -62,7 +63,12 @@ def _col(name: str) -> exp.Column:
 
 
 def trimmed(value: exp.Expression) -> exp.Expression:
-    return exp.Trim(this=value, expression=exp.Literal.string(_WHITESPACE))
+    """The text without leading and trailing whitespace. Trimming a set of characters is
+    slow (about 1 µs a value in DuckDB), so it is done only where a value starts or ends
+    with one of them (a regular expression is about five times faster)."""
+    edge = _matches(value, f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$")
+    return case([(edge, exp.Trim(this=value, expression=exp.Literal.string(_WHITESPACE)))],
+                value)
 
 
 def _matches(value: exp.Expression, pattern: str) -> exp.Expression:
@@ -85,15 +91,19 @@ def unknown_column(column: InputColumn) -> Problem:
                    "is not an item of the pack")
 
 
-def convert_column(item: DataItem, column: InputColumn) -> Converted:
-    """The column's values converted to ``item``'s type, with the Python path's problems."""
+def convert_column(item: DataItem, column: InputColumn,
+                   text: exp.Expression | None = None) -> Converted:
+    """The column's values converted to ``item``'s type, with the Python path's problems.
+    ``text`` is the column's value trimmed (``trimmed``), when a text column has it computed
+    already: trimming is the costly part, so it is done once."""
     raw = _col(column.name)
+    text = trimmed(raw) if text is None else text
     if item.type in ("number", "integer"):
-        return _number(item, raw, column.kind)
+        return _number(item, raw, column.kind, text)
     converters = {"boolean": _boolean, "enum": _enum, "date": _date, "text": _text}
     if item.type not in converters:
         raise SqlBackendError(f"item {item.name}: no SQL validation for type {item.type}")
-    return converters[item.type](item, raw, column.kind)
+    return converters[item.type](item, raw, column.kind, text)
 
 
 def _refused(kind: ColumnKind, raw: exp.Expression, sql_type: str, reason: str) -> Converted:
@@ -106,21 +116,21 @@ def _blank(text: exp.Expression) -> exp.Expression:
     return exp.EQ(this=text, expression=exp.Literal.string(""))
 
 
-def _number(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
+def _number(item: DataItem, raw: exp.Expression, kind: ColumnKind, text: exp.Expression
+            ) -> Converted:
     sql_type = "BIGINT" if item.type == "integer" else "DOUBLE"
     if kind in ("boolean", "date"):
         return _refused(kind, raw, sql_type, "is a boolean" if kind == "boolean"
                         else "is not a number")
     problems: list[Problem] = []
     if kind == "text":
-        text = trimmed(raw)
         parsed = case([(_matches(text, _FLOAT_TEXT), _cast(exp.Replace(
             this=text, expression=exp.Literal.string("_"), replacement=exp.Literal.string("")),
             "DOUBLE", try_=True))])
-        number = case([(exp.or_(is_null(raw), _blank(text)), exp.Null())], parsed)
+        number = case([(exp.or_(is_null(raw), _blank(text), copy=False), exp.Null())], parsed)
         bad = exp.and_(exp.Not(this=is_null(raw)), exp.Not(this=paren(_blank(text))),
                        exp.Not(this=paren(exp.and_(exp.Not(this=is_null(parsed)),
-                                                   _finite(parsed)))))
+                                                   _finite(parsed)))), copy=False)
         problems.append(Problem(bad, "wrong_type", "is not a number"))
     else:
         number = _cast(raw, "DOUBLE") if kind == "number" else raw
@@ -143,37 +153,39 @@ def _range(item: DataItem, value: exp.Expression) -> list[Problem]:
         outside.append(exp.GT(this=value, expression=constant(item.maximum)))
     if not outside:
         return []
-    return [Problem(paren(exp.or_(*outside)), "value_out_of_range", "is out of range")]
+    return [Problem(paren(exp.or_(*outside, copy=False)), "value_out_of_range", "is out of range")]
 
 
-def _given_text(raw: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+def _given_text(raw: exp.Expression, text: exp.Expression
+                ) -> tuple[exp.Expression, exp.Expression]:
     """(the trimmed text, whether a non-blank value is given)."""
-    text = trimmed(raw)
-    return text, exp.and_(exp.Not(this=is_null(raw)), exp.Not(this=paren(_blank(text))))
+    return text, exp.and_(exp.Not(this=is_null(raw)), exp.Not(this=paren(_blank(text))), copy=False)
 
 
 def _words(value: exp.Expression, words: Sequence[str]) -> exp.Expression:
     return paren(exp.or_(*(exp.EQ(this=value, expression=exp.Literal.string(w))
-                           for w in sorted(words))))
+                           for w in sorted(words)), copy=False))
 
 
-def _boolean(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
+def _boolean(item: DataItem, raw: exp.Expression, kind: ColumnKind, text: exp.Expression
+             ) -> Converted:
     if kind == "boolean":
         return Converted(raw, ())
     if kind != "text":
         return _refused(kind, raw, "BOOLEAN", "is not true or false")
-    text, given = _given_text(raw)
+    text, given = _given_text(raw, text)
     word = exp.Lower(this=text)
     value = case([(exp.Not(this=paren(given)), exp.Null()), (_words(word, TRUE_WORDS),
                   exp.true()), (_words(word, FALSE_WORDS), exp.false())])
-    bad = exp.and_(given, exp.Not(this=paren(_words(word, TRUE_WORDS | FALSE_WORDS))))
+    bad = exp.and_(given, exp.Not(this=paren(_words(word, TRUE_WORDS | FALSE_WORDS))), copy=False)
     return Converted(value, (Problem(bad, "wrong_type", "is not true or false"),))
 
 
-def _enum(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
+def _enum(item: DataItem, raw: exp.Expression, kind: ColumnKind, text: exp.Expression
+          ) -> Converted:
     if kind != "text":
         return _refused(kind, raw, "VARCHAR", "is not text")
-    text, given = _given_text(raw)
+    text, given = _given_text(raw, text)
     values = tuple(item.values or ())
     whens = [(exp.EQ(this=text, expression=exp.Literal.string(v)), exp.Literal.string(v))
              for v in values]
@@ -186,16 +198,17 @@ def _enum(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
         return _refused(kind, raw, "VARCHAR", "is not allowed")
     matched = case(whens)
     value = case([(exp.Not(this=paren(given)), exp.Null())], matched)
-    bad = exp.and_(given, is_null(matched))
+    bad = exp.and_(given, is_null(matched), copy=False)
     return Converted(value, (Problem(bad, "value_not_allowed", "is not allowed"),))
 
 
-def _date(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
+def _date(item: DataItem, raw: exp.Expression, kind: ColumnKind, text: exp.Expression
+          ) -> Converted:
     if kind == "date":
         return Converted(raw, ())
     if kind != "text":
         return _refused(kind, raw, "DATE", "is not a date")
-    text, given = _given_text(raw)
+    text, given = _given_text(raw, text)
     basic = exp.Concat(expressions=[
         exp.Substring(this=text, start=exp.Literal.number(1), length=exp.Literal.number(4)),
         exp.Literal.string("-"),
@@ -205,14 +218,15 @@ def _date(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
     parsed = case([(_matches(text, _ISO_DATE), _cast(text, "DATE", try_=True)),
                    (_matches(text, _BASIC_DATE), _cast(basic, "DATE", try_=True))])
     value = case([(exp.Not(this=paren(given)), exp.Null())], parsed)
-    bad = exp.and_(given, is_null(parsed))
+    bad = exp.and_(given, is_null(parsed), copy=False)
     return Converted(value, (Problem(bad, "wrong_type", "is not a date"),))
 
 
-def _text(item: DataItem, raw: exp.Expression, kind: ColumnKind) -> Converted:
+def _text(item: DataItem, raw: exp.Expression, kind: ColumnKind, text: exp.Expression
+          ) -> Converted:
     if kind != "text":
         return _refused(kind, raw, "VARCHAR", "is not text")
-    _, given = _given_text(raw)
+    _, given = _given_text(raw, text)
     return Converted(case([(given, raw)]), ())
 
 

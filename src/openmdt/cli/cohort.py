@@ -36,6 +36,12 @@ def evaluate_command(
     = None,
     master: Annotated[str, typer.Option("--master", help="Spark master (with --engine spark).")]
     = "local[*]",
+    memory_limit: Annotated[str | None, typer.Option(
+        "--memory-limit", help="DuckDB's memory limit, e.g. 3GB (beyond it, it spills to a "
+                               "temporary folder); default 80% of the machine's memory.")]
+    = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, help="DuckDB's threads (default: one per core).")] = None,
 ) -> None:
     """One row per case: route, Standard of Care, data requests, derived facts, decisions."""
     from openmdt.backends import ENGINES, SqlBackendError, error_table
@@ -47,7 +53,8 @@ def evaluate_command(
         raise typer.Exit(Exit.BAD_PACK)
     chosen = load_pack_or_exit(pack)
     try:
-        result = write_cohort(chosen, input, output, parse_as_of(as_of), engine, master=master)
+        result = write_cohort(chosen, input, output, parse_as_of(as_of), engine, master=master,
+                              memory_limit=memory_limit, threads=threads)
     except (SqlBackendError, ValueError) as exc:
         err_console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(Exit.BAD_PACK) from None

@@ -144,7 +144,7 @@ def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Ru
         return None
     outcomes = {completion: _outcome(result, run, base_env, everything, completion)
                 for completion in itertools.product(*values)}
-    return _settle(result, everything, set(asked), outcomes)
+    return _settle(result, everything, set(asked), [len(v) for v in values], outcomes)
 
 
 def _product(sizes: Any) -> int:
@@ -175,11 +175,7 @@ def _outcome(result: DecisionResult, run: Run, base_env: dict[str, Any],
         for c, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True)))
 
 
-def _recommendations(outcome: Outcome) -> tuple[Any, ...]:
-    return outcome[1]
-
-
-def _settle(result: DecisionResult, missing: list[str], asked: set[str],
+def _settle(result: DecisionResult, missing: list[str], asked: set[str], sizes: list[int],
             outcomes: dict[tuple[Any, ...], Outcome]) -> Exact | None:
     """The common recommendations where the completions agree; the items that change them
     (those already asked first, when they do)."""
@@ -193,13 +189,14 @@ def _settle(result: DecisionResult, missing: list[str], asked: set[str],
             _consistent(c.recommended, r)
             for c, r in zip(result.candidate_results or (), recommendations, strict=True)):
         return None
-    changers = _changers(missing, outcomes, _recommendations)
+    changed = _changed_candidates(sizes, [o[1] for o in outcomes.values()])
+    changers = {name for name, positions in zip(missing, changed, strict=True) if positions}
     if any(r is UNKNOWN for r in recommendations) and not changers:
         return None  # unknown whatever the missing items are: the three-valued answer stands
     first = changers & asked or changers
     per_candidate = tuple(
-        tuple(n for n in missing if n in first
-              and n in _changers(missing, outcomes, lambda o, i=i: o[1][i]))
+        tuple(n for n, positions in zip(missing, changed, strict=True)
+              if n in first and i in positions)
         for i in range(count))
     return Exact(applies, recommendations, tuple(n for n in missing if n in first),
                  per_candidate)
@@ -216,20 +213,29 @@ def _consistent(known: Any, exact: Any) -> bool:
     return known is UNKNOWN or exact is UNKNOWN or known == exact
 
 
-def _changers(missing: list[str], outcomes: dict[tuple[Any, ...], Outcome],
-              view: Callable[[Outcome], Any]) -> set[str]:
-    """The items whose change alone changes ``view`` of the outcome for some completion."""
-    found: set[str] = set()
-    for index, name in enumerate(missing):
-        groups: dict[tuple[Any, ...], Any] = {}
-        for completion, outcome in outcomes.items():
-            rest = completion[:index] + completion[index + 1:]
-            seen = view(outcome)
-            if rest in groups and groups[rest] != seen:
-                found.add(name)
-                break
-            groups.setdefault(rest, seen)
-    return found
+def _changed_candidates(sizes: list[int], recommendations: list[tuple[Any, ...]]
+                        ) -> list[set[int]]:
+    """For each missing item, the candidates whose recommendation changes when that item
+    alone changes, for some completion of the others. ``recommendations`` are in the order
+    ``itertools.product`` gives the completions, so the completions that differ only in item
+    ``j`` are ``stride`` apart (the product of the sizes after ``j``)."""
+    changed: list[set[int]] = []
+    total = len(recommendations)
+    stride = total
+    for size in sizes:
+        stride //= size
+        positions: set[int] = set()
+        block = stride * size
+        for start in range(0, total, block):
+            for base in range(start, start + stride):
+                first = recommendations[base]
+                for other in range(base + stride, start + block, stride):
+                    seen = recommendations[other]
+                    if seen != first:
+                        positions.update(i for i, (a, b) in enumerate(zip(first, seen, strict=True))
+                                         if a is not b)
+        changed.append(positions)
+    return changed
 
 
 def _apply(result: DecisionResult, exact: Exact) -> DecisionResult:
