@@ -195,3 +195,118 @@ def test_nothing_crosses_between_cases_through_what_is_remembered(follow_up_pack
         for facts in order:
             got = evaluate(follow_up_pack, Case("p", None, facts), as_of=AS_OF).to_dict()
             assert got == alone[cases.index(facts)], facts
+
+
+# -- regressions found by review -------------------------------------------------------------
+
+WINDOW = """\
+id: window
+title: Review window
+candidates:
+  - id: review
+    title: Review
+    arguments:
+      - {id: review_high, polarity: for, when: "score > 10", text: High, source: T1 6.1}
+      - {id: review_low, polarity: for, when: "score <= 10", text: Low, source: T1 6.3}
+      - {id: review_late, polarity: against,
+         when: "days_between(started, as_of) > 84", text: Late, source: T1 6.2}
+"""
+
+TWO_ARGUMENTS = """\
+id: demo
+title: Demo
+recommend_threshold: 2
+candidates:
+  - id: both
+    title: Both
+    arguments:
+      - id: a1
+        polarity: for
+        when: '(k == "p" and x == "a") or (k == "q" and x in ["a", "b", "c"])'
+        text: A1
+        source: T1 5.1
+      - id: a2
+        polarity: for
+        when: '(k == "p" and x == "b") or (k == "q" and x in ["a", "b", "c"])'
+        text: A2
+        source: T1 5.2
+"""
+X_AND_K = """\
+  x:
+    type: enum
+    values: [a, b, c]
+  k:
+    type: enum
+    values: [p, q]
+"""
+CONSENT = """\
+  consented:
+    type: boolean
+  frail:
+    type: boolean
+"""
+UNCONSENTED_FRAIL = ("      - {id: watch_unconsented_frail, polarity: excluding, "
+                     "when: unknown(consented) and frail, text: No consent, source: T1 1.4}\n")
+
+
+def _decision(pack: Pack, facts: dict[str, Any], as_of: Any = AS_OF,
+              decision_id: str = "plan") -> dict[str, Any]:
+    output = evaluate(pack, Case("c", None, facts), as_of=as_of).to_dict()
+    return next(d for d in output["decisions"] if d["id"] == decision_id)
+
+
+def test_the_evaluation_date_is_part_of_what_is_remembered(tmp_path: Path) -> None:
+    """Same facts, dates either side of the window, in both orders, in one process."""
+    from datetime import date
+
+    pack = load_pack(copy_mini(tmp_path / "p", replace={"decisions/window.yaml": WINDOW}))
+    facts = {"started": date(2026, 1, 1), "stage": "A", "fit": True, "spread": False,
+             "grade": 1}  # score missing: one of high or low holds whatever it is
+    early, late = date(2026, 1, 10), date(2026, 12, 1)
+    fresh = {}
+    for when in (early, late):
+        forget_remembered(pack)
+        fresh[when] = _decision(pack, facts, when, "window")
+    assert fresh[early]["status"] == fresh[late]["status"] == "definitive"
+    assert fresh[early]["recommended"] == ["review"] and fresh[late]["recommended"] == []
+    for first, second in ((early, late), (late, early)):
+        forget_remembered(pack)
+        _decision(pack, facts, first, "window")
+        assert _decision(pack, facts, second, "window") == fresh[second]
+
+
+def test_remembered_json_text_follows_the_recommendations_not_only_the_arguments(
+        tmp_path: Path) -> None:
+    import json
+
+    pack = load_pack(copy_mini(tmp_path / "p", append={"data.yaml": X_AND_K},
+                               replace={"decisions/demo.yaml": TWO_ARGUMENTS}))
+    base = {**{"score": 5, "grade": 1, "stage": "A", "fit": True, "spread": False}}
+    for order in (("p", "q"), ("q", "p")):
+        forget_remembered(pack)
+        for k in order:
+            evaluation = evaluate(pack, Case("c", None, {**base, "k": k}), as_of=AS_OF)
+            from_text = next(d for d in json.loads(evaluation.to_json())["decisions"]
+                             if d["id"] == "demo")
+            from_dict = next(d for d in evaluation.to_dict()["decisions"] if d["id"] == "demo")
+            assert from_text == from_dict
+            assert from_dict["recommended"] == (["both"] if k == "q" else [])
+
+
+def test_an_item_read_for_being_recorded_is_never_completed(tmp_path: Path) -> None:
+    """``unknown(consented) and frail`` with both missing: every completion records consent,
+    so the exclusion never holds; but recording only 'frail' makes it hold. The answer must
+    not rest on the missing 'frail': the decision stays provisional and the case not ready."""
+    pack = load_pack(copy_mini(tmp_path / "p", append={"data.yaml": CONSENT}))
+    plan = (tmp_path / "p" / "decisions" / "plan.yaml")
+    text = plan.read_text(encoding="utf-8")
+    anchor = "    arguments:\n"
+    plan.write_text(text.replace(anchor, anchor + UNCONSENTED_FRAIL, 1), encoding="utf-8")
+    pack = load_pack(tmp_path / "p")
+    assert item_cells(pack)["consented"] is None  # read for being recorded: never completed
+    facts = {"score": 5, "grade": 1, "stage": "A", "fit": True, "spread": False}
+    evaluation = evaluate(pack, Case("c", None, facts), as_of=AS_OF)
+    decision = next(d for d in evaluation.to_dict()["decisions"] if d["id"] == "plan")
+    assert decision["status"] == "provisional"
+    assert {"consented", "frail"} <= set(decision["missing"])
+    assert evaluation.triage.route != "standard_of_care"

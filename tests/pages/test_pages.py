@@ -394,3 +394,32 @@ def test_arguments_that_do_not_hold_are_collapsed(coordinator: Browser) -> None:
     assert "For CPG 1 disease NICE says to offer active surveillance" in collapsed
     assert "For CPG 1 disease NICE says to offer active surveillance" not in shown
     assert "that do not hold</summary>" in collapsed
+
+
+def test_a_stored_evaluation_that_cannot_be_read_is_said_not_a_crash(app: object,
+                                                                     coordinator: Browser
+                                                                     ) -> None:
+    """A fact version whose stored evaluation lost a key (a row changed by hand): the agenda
+    still shows, the case page says what is wrong and where, the API answers problem details."""
+    from sqlalchemy import select
+
+    from openmdt.store.models import FactVersion
+
+    meeting_id, html = _meeting_with_list(coordinator, 5)
+    case_id = _first_case(html, "full-discussion")
+    with app.state.openmdt.sessions() as db:  # type: ignore[attr-defined]
+        version = db.scalars(select(FactVersion).where(FactVersion.case_id == case_id)
+                             .order_by(FactVersion.id.desc())).first()
+        broken = dict(version.evaluation)
+        broken["decisions"] = [dict(d) for d in broken["decisions"]]
+        broken["decisions"][0]["status"] = "perhaps"
+        version.evaluation = broken
+        db.commit()
+    assert coordinator.client.get(f"/meetings/{meeting_id}").status_code == 200
+    page = coordinator.client.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert "cannot be shown" in page.text and "$.decisions[0].status" in page.text
+    answer = coordinator.client.get(f"/api/v1/cases/{case_id}")
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "stored_evaluation_unreadable"
+    assert answer.json()["path"] == "$.decisions[0].status"

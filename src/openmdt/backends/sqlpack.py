@@ -273,7 +273,8 @@ class _PackQuery:
         it: with the pattern, all an exact status depends on (engine.exact remembers it by
         these), so cases that agree on them are settled once."""
         exact = engine_plan(self.pack).exact
-        names = sorted(set().union(*exact.reads.values()))
+        # The evaluation date, also read, is one constant for the whole cohort.
+        names = sorted(n for n in set().union(*exact.reads.values()) if n in self.pack.items)
         cells: list[exp.Expression] = []
         for kernel in ("n", "r"):
             for name in names:

@@ -143,6 +143,16 @@ class DecisionResult:
     plan: DecisionPlan | None = None
     kernel_values: Sequence[Any] | None = None  # the values it came from; None if skipped
 
+    def outcome_key(self) -> tuple[Any, ...]:
+        """Everything the decision's output shows, given its argument values: the status,
+        whether it applies, each candidate's recommendation (exact status can settle a
+        recommendation that the argument values alone leave open) and the missing items.
+        The one key under which a decision's rendered output is remembered."""
+        candidates = self.candidate_results or ()
+        return (self.decision.id, self.status, self.applies,
+                tuple(c.recommended for c in candidates), tuple(self.missing),
+                tuple(sorted((k, tuple(v)) for k, v in self.candidate_missing.items())))
+
     def argument_values(self) -> tuple[Any, ...]:
         """The value of every argument of the decision, in order."""
         first, end = self.plan.arguments_span if self.plan else (0, 0)

@@ -179,8 +179,7 @@ def _decision_template(result: DecisionResult, settled: Settled,
         if template is None:
             template = settled.texts[key] = result.to_dict()
         return template
-    key = (result.decision.id, result.status, result.applies, result.argument_values(),
-           tuple(c.recommended for c in result.candidates))
+    key = (result.outcome_key(), result.argument_values())
     known = known_dicts.get(key)
     if known is None:
         known = known_dicts.put(key, result.to_dict())
@@ -401,7 +400,7 @@ def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, 
         if d.status == "provisional" else d for d in settled.decisions)
     if all(a is b for a, b in zip(decisions, settled.decisions, strict=True)):
         return settled
-    key = ("exact", values, tuple(_outcome_key(d) for d in decisions))
+    key = ("exact", values, tuple(d.outcome_key() for d in decisions))
     known = plan.settled.get(key)
     if known is None:
         triage = triage_case(pack, env, values, list(decisions), plan.order,
@@ -411,14 +410,6 @@ def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, 
             plan.settled.clear()
         plan.settled[key] = known
     return known
-
-
-def _outcome_key(decision: DecisionResult) -> tuple[Any, ...]:
-    """What distinguishes one settling of a decision from another with the same values."""
-    candidates = decision.candidate_results or ()
-    return (decision.status, decision.applies, tuple(c.recommended for c in candidates),
-            tuple(decision.missing),
-            tuple(sorted((k, tuple(v)) for k, v in decision.candidate_missing.items())))
 
 
 def _with_triage(plan: EnginePlan, settled: Settled, triage: Triage, key: tuple[Any, ...]

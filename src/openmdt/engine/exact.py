@@ -69,17 +69,18 @@ class ExactDecisions:
 
     def key(self, kernel: str, decision: Decision, env: dict[str, Any]) -> tuple[Any, ...]:
         """Everything a completion of the decision depends on: which kernel ("pack" or
-        "recorded") and the cell of each item the decision reads (the value itself when the
-        item is not enumerable)."""
+        "recorded") and, for every input the decision reads (data items and the evaluation
+        date, through derived facts too), its cell, or its value when it is not enumerable."""
         cells = self.cells
         return (kernel, decision.id,
-                *(UNKNOWN if (v := env[n]) is UNKNOWN else
-                  (cells[n].cell(v) if cells[n] is not None else v)  # type: ignore[union-attr]
+                *(UNKNOWN if (v := env.get(n, UNKNOWN)) is UNKNOWN else
+                  (c.cell(v) if (c := cells.get(n)) is not None else v)
                   for n in self.reads[decision.id]))
 
 
 def _items_read(pack: Pack, decision: Decision) -> set[str]:
-    """The data items a decision reads, through derived facts too."""
+    """The inputs a decision reads, through derived facts too: data items and anything else
+    in the case's environment (the evaluation date), never derived facts or parameters."""
     names: set[str] = set()
     if decision.applies_when is not None:
         names |= decision.applies_when.names
@@ -94,7 +95,9 @@ def _items_read(pack: Pack, decision: Decision) -> set[str]:
             continue
         found.add(name)
         pending.extend(pack.dependencies.get(name, ()))
-    return {n for n in found if n in pack.items}
+    derived = {fact.name for fact in pack.derived}
+    return {n for n in found if n in pack.items  # an item a derived fact may fill, too
+            or (n not in derived and n not in pack.parameters)}
 
 
 def exact_decision(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,

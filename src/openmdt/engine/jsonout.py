@@ -117,7 +117,7 @@ def _decision_json(parts: list[str], fragments: PackFragments, result: DecisionR
     if result.status == "provisional":
         _render_decision(parts, fragments, result)
         return
-    key = (result.decision.id, result.status, result.applies, result.argument_values())
+    key = (result.outcome_key(), result.argument_values())
     known = fragments.decision_texts.get(key)
     if known is None:
         text: list[str] = []

@@ -1,7 +1,7 @@
 """The finite partition of each data item's values that a pack can tell apart.
 
 A pack reads an item through its own conditions: ``psa > 10``, ``between(age, 50, 75)``,
-``t_stage in ['T3a', 'T3b']``, ``known(brca_status)``. Two values of an item that every such
+``t_stage in ['T3a', 'T3b']``. Two values of an item that every such
 reading treats alike (both above 20, say) give the same result everywhere in the pack, so
 working out what a missing item could change needs one value per *cell* of that partition,
 not every number. This module finds the cells and a representative of each.
@@ -10,13 +10,17 @@ An item is **enumerable** when its cells are certain:
 - a boolean (true, false) or an enum (its allowed values, without 'not assessed' ones);
 - a whole number with a range of at most ``SMALL_RANGE`` values (each value is a cell);
 - a number, or a whole number with a wider range, that the pack only compares with constants
-  (literals or parameters: ``<``, ``<=``, ``==``, ``!=``, ``>``, ``>=``, ``between``, ``in``),
-  tests with ``known``/``unknown`` or passes through ``coalesce(x, constant)`` into such a
-  comparison. The constants are the cell boundaries.
+  (literals or parameters: ``<``, ``<=``, ``==``, ``!=``, ``>``, ``>=``, ``between``, ``in``)
+  or passes through ``coalesce(x, constant)`` into such a comparison. The constants are the
+  cell boundaries.
 
-Anything else (arithmetic on the item, a comparison with another fact, a date, free text read
-other than by ``known``) makes the item not enumerable: callers then keep the three-valued
-answer, which never claims more than it knows.
+Anything else (arithmetic on the item, a comparison with another fact, a date, free text)
+makes the item not enumerable: callers then keep the three-valued answer, which never claims
+more than it knows. So does **any** reading of whether the item is recorded, ``known(x)`` or
+``unknown(x)``, directly or through a derived fact built from it (whatever its type): there
+"still not recorded" is a state of its own, which no completion of the missing items tries.
+Were such an item enumerated, an answer could hold for every completion and yet change when
+another missing item is recorded while this one is not: the answer would rest on it.
 """
 
 from __future__ import annotations
@@ -53,8 +57,35 @@ class ItemCells:
 def item_cells(pack: Pack) -> dict[str, ItemCells | None]:
     """For each data item, its cells (None when the pack reads it in a way not enumerable)."""
     contexts = _readings(pack)
-    return {name: _cells(item, contexts.get(name, []), pack.parameters)
+    recorded_or_not = _read_for_being_recorded(pack)
+    return {name: None if name in recorded_or_not else
+            _cells(item, contexts.get(name, []), pack.parameters)
             for name, item in pack.items.items()}
+
+
+def _read_for_being_recorded(pack: Pack) -> set[str]:
+    """The items whose being recorded or not the pack reads: inside ``known(...)`` or
+    ``unknown(...)``, directly or through the derived facts named there."""
+    names: set[str] = set()
+    for tree in _trees(pack):
+        for node in _walk(tree):
+            if isinstance(node, Call) and node.function in ("known", "unknown"):
+                for argument in node.arguments:
+                    names |= {n.name for n in _walk(argument) if isinstance(n, Name)}
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(pack.dependencies.get(name, ()))
+    return {n for n in found if n in pack.items}
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in children(node):
+        yield from _walk(child)
 
 
 def _cells(item: DataItem, readings: list[tuple[Node, ...]], parameters: Mapping[str, Any]
@@ -142,8 +173,6 @@ def _thresholds(path: tuple[Node, ...], parameters: Mapping[str, Any]) -> set[fl
     if not rest:
         return None  # the item's value itself is the result (a derived fact's value)
     parent = rest[0]
-    if isinstance(parent, Call) and parent.function in ("known", "unknown"):
-        return set()
     if isinstance(parent, Call) and parent.function == "between" \
             and parent.arguments[0] is node:
         bounds = [_constant(a, parameters) for a in parent.arguments[1:]]

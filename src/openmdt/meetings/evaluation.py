@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from openmdt.engine.evaluate import Detail
-from openmdt.engine.result import EvaluationRecord, TriageRecord
+from openmdt.engine.result import TriageRecord
 from openmdt.meetings.options import options_of, recommended_refs
+from openmdt.meetings.stored import read_evaluation
 from openmdt.store.errors import InvalidRequest
 
 
@@ -95,7 +96,7 @@ def case_error_dict(
 def triage_record(evaluation: dict[str, Any] | None) -> TriageRecord | None:
     """The triage part of a stored evaluation (route, reasons, data requests, Standard of
     Care), or None when no evaluation is stored."""
-    record = EvaluationRecord.read_stored(evaluation)
+    record = read_evaluation(evaluation)
     return None if record is None else record.triage
 
 

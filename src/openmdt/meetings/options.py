@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openmdt.engine.result import EvaluationRecord
+from openmdt.meetings.stored import read_evaluation
 from openmdt.store.errors import InvalidRequest
 
 SEPARATOR = "/"
@@ -46,8 +46,8 @@ def options_of(evaluation: Mapping[str, Any] | None) -> list[Option]:
 
 
 def _options(evaluation: Mapping[str, Any]) -> Iterator[Option]:
-    record = EvaluationRecord.read(evaluation)
-    for decision in record.decisions:
+    record = read_evaluation(evaluation)
+    for decision in record.decisions if record is not None else ():
         recommended = set(decision.recommended)
         for option in decision.options:
             yield Option(decision.id, decision.title or decision.id, option.id,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from openmdt import meetings as service
-from openmdt.engine.result import TriageRecord, derived_of
+from openmdt.engine.result import ResultShapeError, TriageRecord, derived_of
 from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     DEVIATION_REASONS,
@@ -162,8 +162,7 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
         flagged=case.flagged,
         flag_note=case.flag_note,
         status=case.status,
-        triage=triage_view(None if triage is None else TriageRecord.read(triage, "$.triage"),
-                           words.items, words.standards),
+        triage=triage_view(_triage_record(triage), words.items, words.standards),
         outcome=_outcome_text(case, words.options),
         rollover_count=case.rollover_count,
         deviation=_deviation_text(case),
@@ -171,10 +170,23 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
     )
 
 
+def _triage_record(triage: Mapping[str, Any] | None) -> TriageRecord | None:
+    """The stored triage, or None when there is none or it cannot be read (the row then
+    shows its route alone; the case page says what is wrong)."""
+    try:
+        return None if triage is None else TriageRecord.read(triage, "$.triage")
+    except ResultShapeError:
+        return None
+
+
 def _summary(case: MeetingCase, words: PackText) -> str:
     if words.pack is None:
         return ""
-    return summary_line(words.pack, case.current_facts or {}, derived_of(case.current_evaluation))
+    try:
+        derived = derived_of(case.current_evaluation)
+    except ResultShapeError:
+        derived = {}
+    return summary_line(words.pack, case.current_facts or {}, derived)
 
 
 def _load_cases(db: Any, meeting: Meeting) -> list[MeetingCase]:

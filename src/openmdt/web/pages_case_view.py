@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openmdt.engine.result import EvaluationRecord
 from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
@@ -16,6 +15,7 @@ from openmdt.meetings.codes import (
 )
 from openmdt.meetings.evaluation import recommended_options
 from openmdt.meetings.options import option_ref
+from openmdt.meetings.stored import StoredEvaluationUnreadable, read_evaluation
 from openmdt.store.models import MeetingCase
 from openmdt.web.pages_agenda import _pack, mdt_type_label
 from openmdt.web.pages_views import EvaluationView, evaluation_view, format_fact, humanise
@@ -141,17 +141,22 @@ class CasePage:
     options: Sequence[OptionChoice]
     pack_reference: str
     summary: str = ""  # the case in one line (the pack's summary_line)
+    evaluation_error: str | None = None  # the stored evaluation could not be read: why
 
 
 def case_page(case: MeetingCase) -> CasePage:
     """The case page's view of one stored case (no re-evaluation)."""
     pack = _pack(case.meeting.pack_id)
     items = pack.items if pack is not None else {}
-    stored = EvaluationRecord.read_stored(case.current_evaluation)
     derived = {d.name: d for d in pack.derived} if pack is not None else {}
     standards = {s.id: s.title for s in pack.standards} if pack is not None else {}
+    error = None
+    try:
+        stored = read_evaluation(case.current_evaluation)
+        recommended = recommended_options(case.current_evaluation)
+    except StoredEvaluationUnreadable as unreadable:
+        stored, recommended, error = None, [], unreadable.detail
     view = evaluation_view(stored, items, derived, standards)
-    recommended = recommended_options(case.current_evaluation)
     seen: dict[str, OptionChoice] = {}
     for decision in sorted(view.decisions, key=lambda d: d.status == "not_applicable"):
         for candidate in decision.candidates:
@@ -171,6 +176,7 @@ def case_page(case: MeetingCase) -> CasePage:
         summary=summary_line(pack, case.current_facts or {},
                              stored.derived if stored is not None else {})
         if pack is not None else "",
+        evaluation_error=error,
     )
 
 
