@@ -91,7 +91,7 @@ def test_prescribe_blocked_then_overridden_and_other_trusts_see_nothing(app: obj
     assert "The prescription is blocked" in blocked.text
     assert 'name="override_indication_not_chosen"' in blocked.text
     low = prescriber.post(f"{course_url}/cycles", CYCLE | {"neutrophils": "0.7"})
-    assert "Hard stop:</strong> neutrophils 0.7 x10^9/L is below 1.0 x10^9/L: hold AC" in \
+    assert "Hard stop:</strong> Neutrophils 0.7 x10^9/L is below 1.0 x10^9/L: hold AC" in \
         low.text
     done = prescriber.post(f"{course_url}/cycles", CYCLE | {
         "override_indication_not_chosen": "Breast MDT 1 December agreed AC"})

@@ -63,7 +63,13 @@ def long_date(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def sentence(text: str) -> str:
+    """A check's words as a sentence: its first letter a capital."""
+    return text[:1].upper() + text[1:]
+
+
 templates.env.filters["long_date"] = long_date
+templates.env.filters["sentence"] = sentence
 
 
 def _names(db: Any, ids: set[int | None]) -> dict[int, str]:
@@ -230,7 +236,7 @@ async def prescribe(course_id: int, request: Request, db: DbSession, user: PageU
     except workflow.PrescriptionBlocked as blocked:
         checks = [c.to_json() for c in blocked.checks]
         errors = [{"field": f"override_{c['code']}" if c["outcome"] == "override" else "",
-                   "message": c["message"]} for c in checks]
+                   "message": sentence(c["message"])} for c in checks]
         return _course(request, db, user, course_id, form=form, errors=errors,
                        blocked=checks, status_code=422)
     except ServiceError as error:
