@@ -298,7 +298,10 @@ def _chart(request: Request, db: Any, user: User, prescription_id: int, *,
     view = prescription_json(row)
     course = course_json(row.course, with_cycles=False)
     people = _people_of(db, row)
+    earlier = [prescription_json(other) for other in row.course.prescriptions
+               if other.cycle_number < row.cycle_number]
     return render(request, "sact_prescription.html", user, status_code=status_code, p=view,
+                  earlier=earlier,
                   course=course, people=people, errors=errors, notice=notice,
                   checklist=workflow.CHECKLIST, role=user.role,
                   second=[code for code, o in row.overrides.items() if o["second_person"]])
