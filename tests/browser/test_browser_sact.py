@@ -68,7 +68,10 @@ def test_the_whole_sact_workflow_with_a_blocked_dose_and_an_override(browser, li
 
     pharmacist = browser.new_page()
     _sign_in(pharmacist, url, "pharmacist")
+    expect(pharmacist.locator("table")).to_contain_text("Ada Testpatient")
+    pharmacist.screenshot(path=str(SCREENSHOTS / "openmdt-sact-courses.png"), full_page=True)
     pharmacist.goto(chart_url)
+    pharmacist.screenshot(path=str(SCREENSHOTS / "openmdt-sact-verify.png"), full_page=True)
     for item in ("prescription", "protocol", "patient", "administration"):
         pharmacist.get_by_label(f"the {item} details").check()
     pharmacist.get_by_role("button", name="Verify").click()

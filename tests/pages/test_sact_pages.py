@@ -16,6 +16,7 @@ STAFF = {"prescriber": ("rx@north.example", "North Trust", "prescriber"),
          "pharmacist": ("ph@north.example", "North Trust", "pharmacist"),
          "nurse": ("rn@north.example", "North Trust", "nurse"),
          "coordinator": ("co@north.example", "North Trust", "coordinator"),
+         "admin": ("ad@north.example", "North Trust", "admin"),
          "other": ("rx@south.example", "South Trust", "prescriber")}
 COURSE = {"patient_name": "Ada Testpatient", "nhs_number": "943 476 5919",
           "birth_date": "1961-06-16", "sex": "female", "height_cm": "165",
@@ -91,7 +92,7 @@ def test_prescribe_blocked_then_overridden_and_other_trusts_see_nothing(app: obj
     assert "The prescription is blocked" in blocked.text
     assert 'name="override_indication_not_chosen"' in blocked.text
     low = prescriber.post(f"{course_url}/cycles", CYCLE | {"neutrophils": "0.7"})
-    assert "Hard stop:</strong> neutrophils 0.7 x10^9/L is below 1.0 x10^9/L: hold AC" in \
+    assert "Hard stop:</strong> Neutrophils 0.7 x10^9/L is below 1.0 x10^9/L: hold AC" in \
         low.text
     done = prescriber.post(f"{course_url}/cycles", CYCLE | {
         "override_indication_not_chosen": "Breast MDT 1 December agreed AC"})
@@ -130,3 +131,51 @@ def test_the_prescription_chart_prints_as_html_and_pdf(app: object) -> None:
     other = _sign_in(app, "other")
     assert other.client.get(chart_url).status_code == 404
     assert other.client.get(chart_url + ".pdf").status_code == 404
+
+
+def test_the_chart_of_a_later_cycle_shows_the_earlier_ones(app: object) -> None:
+    from datetime import UTC, date, datetime
+    from decimal import Decimal as D
+
+    from sqlalchemy import select
+
+    from openmdt.sact import workflow
+    from openmdt.sact.safety import Result
+    from openmdt.store.models import User
+
+    def bloods(day: date) -> tuple[Result, ...]:
+        return (Result("neutrophils", D(3), "x10^9/L", day),
+                Result("platelets", D(250), "x10^9/L", day),
+                Result("bilirubin", D(9), "umol/L", day, D(21)))
+
+    with app.state.openmdt.sessions() as db:  # type: ignore[attr-defined]
+        people = {u.role: u for u in db.scalars(select(User)) if u.email.endswith("north.example")}
+        workflow.set_verifier_level(db, people["pharmacist"].id, "2c",
+                                    acting_user=people["admin"])
+        course = workflow.start_course(db, workflow.CourseIn(
+            "9990000026", "Bea Testpatient", date(1970, 1, 2), "female", D(160), "ec-breast",
+            "normal"), acting_user=people["prescriber"])
+        first_day, second_day = date(2026, 12, 7), date(2026, 12, 28)
+        overrides = {"indication_not_chosen": "Breast MDT agreed EC"}
+        p = workflow.prescribe_cycle(db, course.id, workflow.CycleIn(
+            first_day, D(60), bloods(first_day), overrides=overrides),
+            acting_user=people["prescriber"])
+        p = workflow.verify_prescription(db, p.id, acting_user=people["pharmacist"],
+                                         version=p.row_version,
+                                         checklist=dict.fromkeys(workflow.CHECKLIST, True),
+                                         acknowledged=[])
+        p = workflow.release_prescription(db, p.id, acting_user=people["pharmacist"],
+                                          version=p.row_version)
+        given = [workflow.GivenIn(d["drug"], "B", datetime(2026, 12, 7, tzinfo=UTC))
+                 for d in p.calculation["drugs"]]
+        workflow.administer_prescription(db, p.id, given, acting_user=people["nurse"],
+                                         version=p.row_version)
+        second = workflow.prescribe_cycle(db, course.id, workflow.CycleIn(
+            second_day, D(60), bloods(second_day), overrides=overrides),
+            acting_user=people["prescriber"])
+        second_id = second.id
+    pharmacist = _sign_in(app, "pharmacist")
+    page = pharmacist.client.get(f"/sact/prescriptions/{second_id}")
+    # by hand: sqrt(160 x 60 / 3600) = 1.63299; epirubicin 90 x 1.63299 = 146.97 mg
+    assert "Earlier cycles" in page.text and "Epirubicin 146.97 mg" in page.text
+    assert "Administered" in page.text and "28 December 2026" in page.text

@@ -96,3 +96,16 @@ def test_dose_endpoint(api) -> None:  # noqa: ANN001
     bad = _call(api, "POST", "/dose", "pharmacist",
                 {"protocol_id": "ac-breast", "height_cm": "1.7", "weight_kg": "70"})
     assert bad.status_code == 422 and "height 1.7 cm is outside" in bad.json()["detail"]
+
+
+def test_huge_ids_are_404_in_paths_and_422_in_bodies(api) -> None:  # noqa: ANN001
+    huge = 2**63
+    for method, path, who, body in (
+            ("GET", f"/courses/{huge}", "prescriber", None),
+            ("GET", f"/prescriptions/{huge}", "nurse", None),
+            ("POST", f"/courses/{huge}/cycles", "prescriber", CYCLE),
+            ("POST", f"/prescriptions/{huge}/release", "pharmacist", {"version": 1}),
+            ("PUT", f"/verifiers/{huge}", "admin", {"level": "2c"})):
+        assert _call(api, method, path, who, body).status_code == 404, path
+    response = _call(api, "POST", "/courses", "prescriber", COURSE | {"meeting_case_id": huge})
+    assert response.status_code == 422 and "meeting_case_id" in response.text

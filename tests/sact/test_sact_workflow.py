@@ -352,3 +352,13 @@ def test_results_name_a_known_test_and_unit(db: Session, people: People) -> None
     with pytest.raises(InvalidRequest, match="creatinine is given in umol/L or mg/dL"):
         workflow.prescribe_cycle(db, course.id, cycle_in(results=wrong_unit),
                                  acting_user=people.prescriber)
+
+
+def test_a_protocol_changed_since_the_course_started_needs_a_reason(db: Session,
+                                                                     people: People) -> None:
+    course = workflow.start_course(db, course_in(), acting_user=people.prescriber)
+    course.protocol_digest = "0" * 64  # the file was edited after this course started
+    db.commit()
+    with pytest.raises(workflow.PrescriptionBlocked,
+                       match="ac-breast changed since the course started on version 1"):
+        workflow.prescribe_cycle(db, course.id, cycle_in(), acting_user=people.prescriber)

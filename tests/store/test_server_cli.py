@@ -60,7 +60,7 @@ def test_demo_rerun_reuses_the_organisation_users_and_meeting(database_url):
     assert [u["email"] for u in second["users"]] == [u["email"] for u in first["users"]]
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as db:
-        assert db.scalar(select(func.count()).select_from(User)) == 6
+        assert db.scalar(select(func.count()).select_from(User)) == 9  # 8 roles + other trust
         assert db.scalar(select(func.count()).select_from(Meeting)) == 1
         assert db.scalar(select(func.count()).select_from(MeetingCase)) == 90
         chair = next(u for u in second["users"] if u["role"] == "chair")

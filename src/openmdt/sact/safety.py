@@ -99,6 +99,7 @@ class CycleContext:
     other_active_drugs: frozenset[str] = frozenset()
     previous: PreviousCycle | None = None
     chosen_percent: dict[str, Decimal] = field(default_factory=dict)
+    started_on_version: str | None = None  # set when the protocol changed since the start
 
 
 def latest(results: tuple[Result, ...], test: str) -> Result | None:
@@ -242,7 +243,16 @@ def course_checks(context: CycleContext) -> list[Check]:
                             f"{context.protocol.title} is not among the options the MDT chose "
                             "for this patient: record why", "issue 14; NCEPOD 2008 (decision "
                             "to treat at consultant level, notes §4.4)"))
-    return checks + _changes(context) + _escalation(context)
+    return checks + _protocol_change(context) + _changes(context) + _escalation(context)
+
+
+def _protocol_change(context: CycleContext) -> list[Check]:
+    if context.started_on_version is None:
+        return []
+    return [Check("protocol_changed", "override", f"{context.protocol.id} changed since the "
+                  f"course started on version {context.started_on_version}; it is now version "
+                  f"{context.protocol.version}: record why this patient continues on it",
+                  "notes §4.4 (protocols under change control); local policy")]
 
 
 def _cycle_count(context: CycleContext) -> list[Check]:

@@ -291,7 +291,9 @@ def plan_for(session: Session, course: SactCourse, cycle_number: int, cycle: Cyc
         dpyd_status=course.dpyd_status, chest_radiotherapy=course.chest_radiotherapy,
         indication_ok=course.indication is not None,
         other_active_drugs=_other_active_drugs(session, course),
-        previous=_previous(course, cycle_number))
+        previous=_previous(course, cycle_number),
+        started_on_version=(None if protocol.digest == course.protocol_digest
+                            else course.protocol_version))
     return _measure(lambda: plan_cycle(context, measures_for(course, cycle),
                                        reductions=cycle.reductions, levels=cycle.levels),
                     "measures")

@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from openmdt.meetings.access import MAX_ID
 from openmdt.sact import workflow
 from openmdt.sact.dataset import write_csv
 from openmdt.sact.dose import Measures, calculate_doses
@@ -29,6 +30,9 @@ Pharmacist = Annotated[User, Depends(require_role(*workflow.VERIFY_ROLES))]
 Nurse = Annotated[User, Depends(require_role(*workflow.ADMINISTER_ROLES))]
 Reader = Annotated[User, Depends(require_role(*workflow.READ_ROLES))]
 Admin = Annotated[User, Depends(require_role(*workflow.LEVEL_ROLES))]
+
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ID, description="a row id (1 to 2^63-1)")]
 
 
 class Body(BaseModel):
@@ -54,7 +58,7 @@ class CourseBody(Body):
     protocol_id: str
     dpyd_status: str = "unknown"
     chest_radiotherapy: bool = False
-    meeting_case_id: int | None = None
+    meeting_case_id: RowId | None = None
 
 
 class CycleBody(Body):

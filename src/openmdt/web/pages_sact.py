@@ -63,7 +63,13 @@ def long_date(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def sentence(text: str) -> str:
+    """A check's words as a sentence: its first letter a capital."""
+    return text[:1].upper() + text[1:]
+
+
 templates.env.filters["long_date"] = long_date
+templates.env.filters["sentence"] = sentence
 
 
 def _names(db: Any, ids: set[int | None]) -> dict[int, str]:
@@ -230,7 +236,7 @@ async def prescribe(course_id: int, request: Request, db: DbSession, user: PageU
     except workflow.PrescriptionBlocked as blocked:
         checks = [c.to_json() for c in blocked.checks]
         errors = [{"field": f"override_{c['code']}" if c["outcome"] == "override" else "",
-                   "message": c["message"]} for c in checks]
+                   "message": sentence(c["message"])} for c in checks]
         return _course(request, db, user, course_id, form=form, errors=errors,
                        blocked=checks, status_code=422)
     except ServiceError as error:
@@ -292,7 +298,10 @@ def _chart(request: Request, db: Any, user: User, prescription_id: int, *,
     view = prescription_json(row)
     course = course_json(row.course, with_cycles=False)
     people = _people_of(db, row)
+    earlier = [prescription_json(other) for other in row.course.prescriptions
+               if other.cycle_number < row.cycle_number]
     return render(request, "sact_prescription.html", user, status_code=status_code, p=view,
+                  earlier=earlier,
                   course=course, people=people, errors=errors, notice=notice,
                   checklist=workflow.CHECKLIST, role=user.role,
                   second=[code for code, o in row.overrides.items() if o["second_person"]])
