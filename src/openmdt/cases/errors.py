@@ -21,6 +21,8 @@ CASE_ERROR_CODES = {
     "duplicate_case_id": "the same case_id appears twice in one list",
     "unknown_site": "no pack is known for the case's site",
     "no_pack": "neither the case's site nor --pack names a pack",
+    "invalid_fhir": "a FHIR resource is not valid FHIR R4, or the Bundle type is not read",
+    "no_primary_cancer": "no Condition in the FHIR record is the pack's primary cancer",
 }
 
 

@@ -237,7 +237,9 @@ def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
     cases = [
         MeetingCase(organisation_id=meeting.organisation_id, meeting_id=meeting.id,
                     position=first_position + offset, case_ref=item.case_ref, site=item.site,
-                    patient=item.patient, version=1, flagged=False, status="listed",
+                    patient=item.patient, version=1, flagged=item.flag_note is not None,
+                    flag_note=item.flag_note, status="listed",
+                    flagged_by_role="import" if item.flag_note else None,
                     rollover_count=0, created_at=_now(), route=result.route)
         for offset, (item, result) in enumerate(zip(prepared, evaluated, strict=True))
     ]

@@ -36,6 +36,8 @@ LIST_MEDIA_TYPES = {
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
     "application/json": "json",
+    "application/fhir+json": "fhir",
+    "application/fhir+ndjson": "fhir",
 }
 
 
@@ -210,6 +212,8 @@ LIST_BODY_DOC = {
             "text/csv": {"schema": {"type": "string"}},
             "application/x-ndjson": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/fhir+json": {"schema": {"type": "object"}},
+            "application/fhir+ndjson": {"schema": {"type": "string"}},
         },
     }
 }
