@@ -65,3 +65,40 @@ def test_an_invalid_resource_rejects_the_import(client, tenants):
     [error] = response.json()["errors"]
     assert error["code"] == "invalid_fhir" and "entry[2]" in error["message"]
     assert _cases(client, tenants, meeting_id) == []
+
+
+def test_a_case_as_a_fhir_bundle_with_its_care_plan_and_no_other_organisation(client, tenants):
+    from fhir.resources.R4B.bundle import Bundle
+
+    meeting_id = new_meeting(client, tenants)
+    body = bundle(patient(), prostate_cancer(), psa("o1", 6.2, "2026-11-01"))
+    case_id = _post(client, tenants, meeting_id, body).json()["case_ids"][0]
+    url = f"/api/v1/cases/{case_id}/fhir"
+    response = client.get(url, headers=tenants.headers("chair"))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/fhir+json"
+    parsed = Bundle.model_validate_json(response.text)
+    assert parsed.model_dump_json() == response.text
+    kinds = [e.resource.get_resource_type() for e in parsed.entry]
+    assert kinds[:2] == ["GuidanceResponse", "RequestGroup"] and "CarePlan" not in kinds
+    guidance = parsed.entry[0].resource
+    assert guidance.status == "data-required"
+    assert guidance.subject.identifier.value == "9990000018"
+    evaluation = client.get(f"/api/v1/cases/{case_id}", headers=tenants.headers("chair"))
+    decision = evaluation.json()["evaluation"]["decisions"][0]
+    option = f"{decision['id']}/{decision['candidates'][0]['id']}"
+    outcome = {"chosen_options": [option], "care_plan_intent": "9",
+               "planned_treatment_types": ["99"], "rationale": "More tests first",
+               "deviation_code": "new_information", "deviation_text": "Biopsy awaited"}
+    recorded = client.post(f"/api/v1/cases/{case_id}/outcome", json=outcome,
+                           headers=tenants.headers("chair"))
+    assert recorded.status_code == 201, recorded.text
+    data = client.get(url, headers=tenants.headers("chair")).json()
+    [plan] = [e["resource"] for e in data["entry"]
+              if e["resource"]["resourceType"] == "CarePlan"]
+    assert plan["created"] == "2026-12-01"
+    assert plan["activity"][0]["detail"]["code"]["coding"][0]["code"] == "99"
+    other = client.get(url, headers=tenants.headers("other_chair"))
+    assert other.status_code == 404
+    assert other.headers["content-type"] == "application/problem+json"
+    assert client.get(url).status_code == 401

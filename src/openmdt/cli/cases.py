@@ -29,6 +29,8 @@ from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agend
 from openmdt.engine.batch import CaseOutcome, evaluate_records
 from openmdt.engine.evaluate import Detail
 from openmdt.interop.fhir_cases import FhirEvaluation, FhirOutcome, evaluate_fhir
+from openmdt.interop.fhir_in import FhirCase
+from openmdt.interop.fhir_out import evaluation_bundle, inputs_for
 from openmdt.knowledge import Pack
 from openmdt.knowledge.words import label_of, option_title, standard_title, value_words
 from openmdt.reports.agenda_html import render_agenda_html
@@ -140,6 +142,12 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
     when = parse_as_of(as_of)
     if input_format is InputFormat.fhir:
         raise typer.Exit(_evaluate_fhir(source, chosen, when, format, detail.value))
+    if format is EvaluateFormat.fhir:
+        failed = False
+        for outcome in evaluate_records(source.cases(), chosen, when):
+            failed |= outcome.evaluation is None
+            _print_line(_fhir_bundle_line(outcome, None))
+        raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
     if format is EvaluateFormat.text:
         failed = False
         for outcome in evaluate_records(source.cases(), chosen, when):
@@ -160,12 +168,26 @@ def _evaluate_fhir(source: InputText, pack: Pack | None, as_of: date, format: Ev
         if format is EvaluateFormat.text:
             _print_text(outcome.outcome)
             _print_fhir_report(outcome)
+        elif format is EvaluateFormat.fhir:
+            _print_line(_fhir_bundle_line(outcome.outcome, outcome.fhir))
         else:
-            out.print(json.dumps(outcome.to_dict(detail), ensure_ascii=False), markup=False,
-                      highlight=False, soft_wrap=True)
+            _print_line(json.dumps(outcome.to_dict(detail), ensure_ascii=False))
     _print_fhir_errors(result)
     rejected = result.errors or any(o.evaluation is None for o in result.outcomes)
     return Exit.BAD_INPUT if rejected else Exit.OK
+
+
+def _print_line(text: str) -> None:
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _fhir_bundle_line(outcome: CaseOutcome, case: FhirCase | None) -> str:
+    """One case as a FHIR Bundle on one line, or its error as JSON."""
+    if outcome.evaluation is None:
+        return json.dumps(outcome.to_dict(), ensure_ascii=False)
+    ev = outcome.evaluation
+    inputs = inputs_for(ev.case_id, None if case is None else case.report())
+    return evaluation_bundle(ev.to_dict(), ev.pack, inputs).model_dump_json()
 
 
 def _read_fhir_or_exit(source: InputText, pack: Pack | None, as_of: date) -> FhirEvaluation:

@@ -240,7 +240,8 @@ def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
                     patient=item.patient, version=1, flagged=item.flag_note is not None,
                     flag_note=item.flag_note, status="listed",
                     flagged_by_role="import" if item.flag_note else None,
-                    rollover_count=0, created_at=_now(), route=result.route)
+                    rollover_count=0, created_at=_now(),
+                    route="full_discussion" if item.flag_note else result.route)
         for offset, (item, result) in enumerate(zip(prepared, evaluated, strict=True))
     ]
     session.add_all(cases)

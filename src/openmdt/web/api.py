@@ -277,6 +277,18 @@ def get_case(case_id: int, response: Response, db: DbSession, user: CurrentUser)
     return detail
 
 
+@router.get("/cases/{case_id}/fhir", tags=["cases"], response_class=Response, responses={
+    200: {"description": "A FHIR R4 Bundle: GuidanceResponse, RequestGroup, DetectedIssue, "
+                         "CarePlan (when an outcome is recorded), Provenance",
+          "content": {"application/fhir+json": {"schema": {"type": "object"}}}}})
+def get_case_fhir(case_id: int, db: DbSession, user: CurrentUser) -> Response:
+    """The case's evaluation (and recorded outcome) as a FHIR R4 Bundle."""
+    from openmdt.interop.case_fhir import case_bundle
+
+    bundle = case_bundle(db, case_id, user=user)
+    return Response(content=bundle.model_dump_json(), media_type="application/fhir+json")
+
+
 def _expected_version(if_match: str | None, body_version: int | None) -> int:
     if body_version is not None:
         return body_version
