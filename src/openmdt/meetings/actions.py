@@ -771,3 +771,28 @@ def finalise_meeting(
         quorate=quoracy_of(meeting).quorate,
     )
     return meeting
+
+
+@action
+def record_cds_feedback(
+    session: Session,
+    *,
+    acting_user: User,
+    service_id: str,
+    card: str,
+    outcome: str,
+    override_code: str | None = None,
+    override_display: str | None = None,
+    comment: str | None = None,
+    outcome_timestamp: str | None = None,
+) -> None:
+    """Record what the clinician did with an OpenMDT card in the EHR (CDS Hooks feedback):
+    accepted, or overridden with the reason given; one audit row, as for outcomes."""
+    require_clean_text(free={"comment": comment}, service_id=service_id, card=card)
+    if outcome not in ("accepted", "overridden"):
+        raise InvalidRequest(f"Feedback outcome {outcome!r} is not accepted or overridden.",
+                             code="invalid_feedback", allowed=["accepted", "overridden"])
+    _audit(session, acting_user, "cds_feedback", "cds_card", None, service_id=service_id,
+           card=card, outcome=outcome, override_reason=override_code,
+           override_reason_label=override_display, comment=comment,
+           outcome_timestamp=outcome_timestamp)
