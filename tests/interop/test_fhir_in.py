@@ -11,6 +11,7 @@ from fhir_builders import FHIR, bundle, ecog, patient, prostate_cancer, psa
 from openmdt.engine import evaluate
 from openmdt.interop.fhir_cases import discuss_conflicts, evaluate_fhir
 from openmdt.interop.fhir_in import FhirCase, ItemConflict, read_fhir_cases
+from openmdt.interop.fhir_records import read_resources
 
 AS_OF = date(2026, 12, 5)
 ANDY = FHIR / "synthea-r4-bundles" / "Andy_Schaden_d630c6ca-046c-470a-8f3a-4dbc3850e7ae.json"
@@ -26,9 +27,22 @@ def test_every_mcode_example_and_synthea_bundle_loads_without_an_error(prostate_
     files = EXAMPLES + sorted((FHIR / "synthea-r4-bundles").glob("*.json"))
     assert len(files) == 182
     for path in files:
-        read = _read(prostate_pack, path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        read = _read(prostate_pack, text)
         assert read.errors == [], path.name
         assert read.cases or read.not_mapped, path.name
+        assert read_resources(text, path.name).errors == [], path.name  # every resource
+
+
+def test_only_resources_that_are_read_are_validated(prostate_pack) -> None:
+    broken_unbound = ecog("x1", 1, "2026-01-02") | {
+        "code": {"coding": [{"system": "http://loinc.org", "code": "718-7"}]},
+        "valueInteger": "not a number"}
+    read = _read(prostate_pack, bundle(patient(), prostate_cancer(), broken_unbound))
+    assert read.errors == []
+    assert [n.reason for n in read.cases[0].not_mapped] == [
+        "no data item is bound to http://loinc.org|718-7"]
+    assert [e.code for e in read_resources(bundle(broken_unbound)).errors] == ["invalid_fhir"]
 
 
 def test_bulk_ndjson_is_one_case_with_everything_unread_listed(prostate_pack) -> None:

@@ -8,7 +8,6 @@ without a FHIR server to fetch it from, the answer is 412, as the specification 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -102,8 +101,8 @@ class PrefetchUnavailable(Exception):
     """The data the service needs cannot be had (answered 412)."""
 
 
-def gather(request: HookRequest) -> str:
-    """The patient's record as a FHIR collection Bundle (JSON text), from prefetch, else
+def gather(request: HookRequest) -> dict[str, Any]:
+    """The patient's record as a FHIR collection Bundle (parsed JSON), from prefetch, else
     fetched from the EHR's FHIR server with its bearer token."""
     prefetch = request.prefetch or {}
     found: dict[str, Any] = {}
@@ -115,8 +114,8 @@ def gather(request: HookRequest) -> str:
                                                           request.context.patientId))
         else:
             raise PrefetchUnavailable(f"prefetch {key!r} is missing and no fhirServer is given")
-    return json.dumps({"resourceType": "Bundle", "type": "collection",
-                       "entry": [{"resource": r} for r in _resources(found)]})
+    return {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"resource": r} for r in _resources(found)]}
 
 
 def _resources(found: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -170,7 +169,7 @@ class CardContext:
     case_url: str | None = None
 
 
-def evaluate_record(record: str, as_of: date) -> FhirOutcome | None:
+def evaluate_record(record: dict[str, Any], as_of: date) -> FhirOutcome | None:
     """The patient's evaluation (None when the record holds no patient)."""
     result = evaluate_fhir(record, None, as_of, "prefetch")
     return result.outcomes[0] if result.outcomes else None

@@ -64,7 +64,7 @@ def base_packs() -> list[Pack]:
     return packs
 
 
-def read_with_packs(text: str, pack: Pack | None, as_of: date, source: str
+def read_with_packs(text: str | dict[str, Any], pack: Pack | None, as_of: date, source: str
                     ) -> tuple[list[tuple[FhirCase, Pack | None]], FhirRead]:
     """Each patient's case, read with ``pack``, or else with the shipped pack whose primary
     cancer the record has (None when no pack's is there)."""
@@ -84,8 +84,8 @@ def read_with_packs(text: str, pack: Pack | None, as_of: date, source: str
     return list(chosen.values()), reads[0][1]
 
 
-def evaluate_fhir(text: str, pack: Pack | None, as_of: date, source: str = "<input>"
-                  ) -> FhirEvaluation:
+def evaluate_fhir(text: str | dict[str, Any], pack: Pack | None, as_of: date,
+                  source: str = "<input>") -> FhirEvaluation:
     """Read a FHIR input and evaluate each patient's case."""
     cases, read = read_with_packs(text, pack, as_of, source)
     outcomes = []

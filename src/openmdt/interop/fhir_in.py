@@ -10,12 +10,19 @@ value that is not mapped is listed with the reason. Nothing here knows a tumour 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from openmdt.cases.errors import CaseError
-from openmdt.interop.fhir_records import FhirInput, Record, read_resources
+from openmdt.interop.fhir_records import (
+    FhirInput,
+    Record,
+    raw_codes,
+    raw_reference,
+    read_resources,
+)
 from openmdt.knowledge import Pack
 from openmdt.knowledge.fhir_bindings import Code, FhirBinding, code_text
 from openmdt.knowledge.model import DataItem
@@ -119,12 +126,25 @@ class FhirRead:
     resources: FhirInput
 
 
-def read_fhir_cases(text: str, pack: Pack, as_of: date, source: str = "<input>") -> FhirRead:
+def read_fhir_cases(text: str | dict[str, Any], pack: Pack, as_of: date,
+                    source: str = "<input>") -> FhirRead:
     """The cases (one per patient) of a FHIR Bundle, resource or NDJSON, read with ``pack``."""
-    read = read_resources(text, source)
+    read = read_resources(text, source, _wanted_by(pack))
     groups, loose = _by_patient(read)
     cases = [_case(pack, patient, records, read, as_of) for patient, records in groups.items()]
     return FhirRead(cases, loose, read.errors, read)
+
+
+def _wanted_by(pack: Pack) -> Callable[[dict[str, Any]], bool]:
+    """Which resources the pack could read a fact from (only those are validated)."""
+    codes = set(pack.fhir.primary_cancer)
+    for binding in pack.fhir.items.values():
+        codes |= binding.codes
+
+    def wanted(raw: dict[str, Any]) -> bool:
+        return raw.get("resourceType") == "Patient" or bool(raw_codes(raw) & codes)
+
+    return wanted
 
 
 def _by_patient(read: FhirInput) -> tuple[dict[str, list[Record]], list[NotMapped]]:
@@ -133,20 +153,17 @@ def _by_patient(read: FhirInput) -> tuple[dict[str, list[Record]], list[NotMappe
     for record in read.records:
         patient = _patient_of(record, read)
         if patient is None:
-            loose.append(NotMapped(record.reference, record.resource.get_resource_type(),
-                                   "not about a patient"))
+            loose.append(NotMapped(record.reference, record.kind, "not about a patient"))
         else:
             groups[patient].append(record)
     return dict(groups), loose
 
 
 def _patient_of(record: Record, read: FhirInput) -> str | None:
-    resource = record.resource
-    if resource.get_resource_type() == "Patient":
+    if record.kind == "Patient":
         return record.reference
     for name in ("subject", "patient"):
-        ref = getattr(resource, name, None)
-        target = read.resolve(getattr(ref, "reference", None))
+        target = read.resolve(raw_reference(record.raw, name))
         if target and target.startswith("Patient/"):
             return target
     return None
@@ -166,15 +183,18 @@ def _case(pack: Pack, patient: str, records: list[Record], read: FhirInput, as_o
     patient_resource = None
     other_cancers = _other_conditions(pack, records)
     for record in records:
-        if record.resource.get_resource_type() == "Patient":
+        if record.kind == "Patient":
             patient_resource = record.resource
         focus = _focus(record, read) & other_cancers
         if focus:
             found.not_mapped.append(NotMapped(
-                record.reference, record.resource.get_resource_type(),
+                record.reference, record.kind,
                 f"about {', '.join(sorted(focus))}, which is not this pack's primary cancer"))
-            continue
-        _read_record(pack, record, as_of, found)
+        elif record.resource is None:
+            found.not_mapped.append(NotMapped(record.reference, record.kind,
+                                              _unbound(raw_codes(record.raw))))
+        else:
+            _read_record(pack, record, as_of, found)
     facts, sources, conflicts = _settle(found.evidence)
     data: dict[str, Any] = {"case_id": patient.removeprefix("Patient/"), "facts": facts}
     if found.primary and pack.site:
@@ -187,20 +207,26 @@ def _case(pack: Pack, patient: str, records: list[Record], read: FhirInput, as_o
 
 def _other_conditions(pack: Pack, records: list[Record]) -> set[str]:
     """The patient's Conditions that are not the pack's primary cancer."""
-    return {r.reference for r in records if r.resource.get_resource_type() == "Condition"
-            and not _codes(r.resource) & pack.fhir.primary_cancer}
+    return {r.reference for r in records if r.kind == "Condition"
+            and not raw_codes(r.raw) & pack.fhir.primary_cancer}
 
 
 def _focus(record: Record, read: FhirInput) -> set[str]:
     """What an observation is about (mCODE staging names the cancer in ``focus``)."""
-    targets = [read.resolve(ref.reference) for ref in getattr(record.resource, "focus", None)
-               or [] if getattr(ref, "reference", None)]
+    focus = record.raw.get("focus")
+    targets = [read.resolve(ref.get("reference")) for ref in focus or []
+               if isinstance(ref, dict)] if isinstance(focus, list) else []
     return {t for t in targets if t}
+
+
+def _unbound(codes: set[Code]) -> str:
+    shown = ", ".join(sorted(code_text(c) for c in codes)) or "no code"
+    return f"no data item is bound to {shown}"
 
 
 def _read_record(pack: Pack, record: Record, as_of: date, found: _Found) -> None:
     resource = record.resource
-    kind = resource.get_resource_type()
+    kind = record.kind
     status = _status(resource)
     if status in NOT_VALID:
         found.not_mapped.append(NotMapped(record.reference, kind, f"status {status}"))
@@ -214,9 +240,7 @@ def _read_record(pack: Pack, record: Record, as_of: date, found: _Found) -> None
             matched = True
             _read_value(pack.items[name], binding, record, as_of, found)
     if not matched and record.reference not in found.primary and kind != "Patient":
-        shown = ", ".join(sorted(code_text(c) for c in codes)) or "no code"
-        found.not_mapped.append(NotMapped(record.reference, kind,
-                                          f"no data item is bound to {shown}"))
+        found.not_mapped.append(NotMapped(record.reference, kind, _unbound(codes)))
 
 
 def _read_value(item: DataItem, binding: FhirBinding, record: Record, as_of: date,
@@ -224,9 +248,7 @@ def _read_value(item: DataItem, binding: FhirBinding, record: Record, as_of: dat
     try:
         value = _value(item, binding, record, as_of, found)
     except _Unmapped as why:
-        found.not_mapped.append(NotMapped(record.reference,
-                                          record.resource.get_resource_type(),
-                                          f"{item.name}: {why}"))
+        found.not_mapped.append(NotMapped(record.reference, record.kind, f"{item.name}: {why}"))
         return
     if value is not None:
         found.evidence[item.name].append(Evidence(value, _effective(record.resource),
