@@ -74,7 +74,8 @@ def test_serial_psa_values_latest_wins_and_the_conflict_is_reported(prostate_pac
     assert conflict.item == "psa" and len(conflict.values) == 9
     assert conflict.used.effective.date() == date(1988, 9, 10)
     assert case.sources["psa"] == conflict.used.reference
-    assert "the latest is used" in conflict.message(prostate_pack)
+    assert conflict.message(prostate_pack).endswith("the latest (0.6789742964129765 ng/mL) is used")
+    assert "(10 September 1988)" in conflict.message(prostate_pack)
 
 
 def test_mcode_gleason_grade_group_and_ecog(prostate_pack) -> None:

@@ -26,6 +26,7 @@ from openmdt.interop.fhir_records import (
 from openmdt.knowledge import Pack
 from openmdt.knowledge.fhir_bindings import Code, FhirBinding, code_text
 from openmdt.knowledge.model import DataItem
+from openmdt.knowledge.words import date_words, label_of, value_words
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 NOT_VALID = {"entered-in-error", "cancelled", "refuted", "not-done"}
@@ -53,11 +54,14 @@ class ItemConflict:
     values: tuple[Evidence, ...]
 
     def message(self, pack: Pack) -> str:
-        label = pack.items[self.item].label
-        shown = ", ".join(f"{e.value} ({_when(e)}, {e.reference})" for e in self.values)
+        """The conflict as people read it: the item's label, each value with its date."""
+        label = label_of(pack, self.item)
+        shown = ", ".join(f"{value_words(pack, self.item, e.value)} ({_when(e)})"
+                          for e in self.values)
         if self.used is None:
             return f"{label}: the record gives different values on the same date: {shown}"
-        return f"{label}: the record gives different values: {shown}; the latest is used"
+        return (f"{label}: the record gives different values: {shown}; the latest "
+                f"({value_words(pack, self.item, self.used.value)}) is used")
 
     def to_dict(self) -> dict[str, Any]:
         return {"item": self.item, "used": None if self.used is None else self.used.to_dict(),
@@ -356,7 +360,9 @@ def _order(evidence: Evidence) -> tuple[bool, datetime]:
 
 
 def _when(evidence: Evidence) -> str:
-    return "no date" if evidence.effective is None else evidence.effective.date().isoformat()
+    if evidence.effective is None:
+        return "no date"
+    return date_words(evidence.effective.date())
 
 
 def _status(resource: Any) -> str | None:
