@@ -126,11 +126,18 @@ def test_same_value_twice_is_no_conflict(prostate_pack) -> None:
     assert case.data["facts"]["who_performance_status"] == 1 and case.conflicts == ()
 
 
-def test_entered_in_error_is_listed_not_read(prostate_pack) -> None:
-    wrong = ecog("e1", 3, "2026-01-02") | {"status": "entered-in-error"}
+@pytest.mark.parametrize("status", ["entered-in-error", "preliminary", "registered", "unknown"])
+def test_an_observation_that_is_not_a_result_is_listed_not_read(prostate_pack, status) -> None:
+    wrong = ecog("e1", 3, "2026-01-02") | {"status": status}
     [case] = _read(prostate_pack, bundle(patient(), prostate_cancer(), wrong)).cases
     assert "who_performance_status" not in case.data["facts"]
-    assert [n.reason for n in case.not_mapped] == ["status entered-in-error"]
+    assert [n.reason for n in case.not_mapped] == [f"status {status}"]
+
+
+def test_an_amended_observation_is_read(prostate_pack) -> None:
+    amended = ecog("e1", 3, "2026-01-02") | {"status": "amended"}
+    [case] = _read(prostate_pack, bundle(patient(), prostate_cancer(), amended)).cases
+    assert case.data["facts"]["who_performance_status"] == 3
 
 
 def test_an_invalid_resource_is_an_error_the_others_are_read(prostate_pack) -> None:

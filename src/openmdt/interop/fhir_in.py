@@ -30,6 +30,8 @@ from openmdt.knowledge.words import date_words, label_of, value_words
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 NOT_VALID = {"entered-in-error", "cancelled", "refuted", "not-done"}
+# An Observation gives a fact only once it is a result: not registered, preliminary or unknown.
+RESULT_STATUSES = {"final", "amended", "corrected"}
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ def _read_record(pack: Pack, record: Record, as_of: date, found: _Found) -> None
     resource = record.resource
     kind = record.kind
     status = _status(resource)
-    if status in NOT_VALID:
+    if status in NOT_VALID or (kind == "Observation" and status not in RESULT_STATUSES):
         found.not_mapped.append(NotMapped(record.reference, kind, f"status {status}"))
         return
     codes = _codes(resource)
