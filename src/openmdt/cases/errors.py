@@ -22,6 +22,8 @@ CASE_ERROR_CODES = {
     "unknown_site": "no pack is known for the case's site",
     "no_pack": "neither the case's site nor --pack names a pack",
     "site_mismatch": "the case's site is not the site of the pack (or meeting) evaluating it",
+    "invalid_fhir": "a FHIR resource is not valid FHIR R4, or the Bundle type is not read",
+    "no_primary_cancer": "no Condition in the FHIR record is the pack's primary cancer",
 }
 
 

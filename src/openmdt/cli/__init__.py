@@ -37,6 +37,7 @@ _mount_optional("openmdt.cli.sact", "sact_app", "sact")
 _mount_optional("openmdt.cli.server", "db_app", "db")
 _mount_optional("openmdt.cli.server", "users_app", "users")
 _mount_optional("openmdt.cli.server", "audit_app", "audit")
+_mount_optional("openmdt.cli.export", "export_app", "export")
 
 try:
     from openmdt.cli.server import serve_command

@@ -13,10 +13,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from openmdt.cases import CaseError
 from openmdt.cli.parallel import default_jobs, evaluate_jsonl_in_parallel, json_lines
 from openmdt.cli.support import (
     Exit,
     InputText,
+    err_console,
     load_pack_or_exit,
     long_run,
     parse_as_of,
@@ -27,6 +29,9 @@ from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agend
 from openmdt.engine.batch import CaseOutcome, evaluate_records
 from openmdt.engine.evaluate import Detail
 from openmdt.engine.result import EvaluationRecord
+from openmdt.interop.fhir_cases import FhirEvaluation, FhirOutcome, evaluate_fhir
+from openmdt.interop.fhir_in import FhirCase
+from openmdt.interop.fhir_out import evaluation_bundle, inputs_for
 from openmdt.knowledge import Pack
 from openmdt.knowledge.words import label_of, option_title, standard_title, value_words
 from openmdt.reports.agenda_html import render_agenda_html
@@ -44,6 +49,18 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluation date (Y
 class EvaluateFormat(StrEnum):
     json = "json"
     text = "text"
+    fhir = "fhir"
+
+
+class InputFormat(StrEnum):
+    list = "list"
+    fhir = "fhir"
+
+
+InputFormatOpt = Annotated[InputFormat, typer.Option(
+    "--input-format", help="list (a JSON case, JSONL or CSV meeting list, told apart by name "
+    "or content) or fhir (a FHIR R4 Bundle or resource, or NDJSON of resources: one case per "
+    "patient, read through the pack's FHIR bindings).")]
 
 
 class DetailChoice(StrEnum):
@@ -109,8 +126,11 @@ JobsOpt = Annotated[int, typer.Option(
 
 def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                      format: Annotated[EvaluateFormat, typer.Option(
-                         "--format", help="json (one object per case) or text.")
+                         "--format", help="json (one object per case), text, or fhir (one "
+                         "FHIR R4 Bundle per case: GuidanceResponse, RequestGroup, "
+                         "DetectedIssue, Provenance).")
                      ] = EvaluateFormat.json,
+                     input_format: InputFormatOpt = InputFormat.list,
                      jobs: JobsOpt = 1,
                      detail: Annotated[DetailChoice, typer.Option(
                          "--detail", help="full (every candidate with its arguments' texts "
@@ -121,6 +141,14 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
     chosen = load_pack_or_exit(pack)
     source = read_input_text(file)
     when = parse_as_of(as_of)
+    if input_format is InputFormat.fhir:
+        raise typer.Exit(_evaluate_fhir(source, chosen, when, format, detail.value))
+    if format is EvaluateFormat.fhir:
+        failed = False
+        for outcome in evaluate_records(source.cases(), chosen, when):
+            failed |= outcome.evaluation is None
+            _print_line(_fhir_bundle_line(outcome, None))
+        raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
     if format is EvaluateFormat.text:
         failed = False
         for outcome in evaluate_records(source.cases(), chosen, when):
@@ -131,6 +159,67 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
         failed = _write_json_lines(source, chosen, when,
                                    jobs or default_jobs(source.line_count()), detail.value)
     raise typer.Exit(Exit.BAD_INPUT if failed else Exit.OK)
+
+
+def _evaluate_fhir(source: InputText, pack: Pack | None, as_of: date, format: EvaluateFormat,
+                   detail: Detail) -> int:
+    """Evaluate the cases of a FHIR input; the exit status."""
+    result = _read_fhir_or_exit(source, pack, as_of)
+    for outcome in result.outcomes:
+        if format is EvaluateFormat.text:
+            _print_text(outcome.outcome)
+            _print_fhir_report(outcome)
+        elif format is EvaluateFormat.fhir:
+            _print_line(_fhir_bundle_line(outcome.outcome, outcome.fhir))
+        else:
+            _print_line(json.dumps(outcome.to_dict(detail), ensure_ascii=False))
+    _print_fhir_errors(result)
+    rejected = result.errors or any(o.evaluation is None for o in result.outcomes)
+    return Exit.BAD_INPUT if rejected else Exit.OK
+
+
+def _print_line(text: str) -> None:
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _fhir_bundle_line(outcome: CaseOutcome, case: FhirCase | None) -> str:
+    """One case as a FHIR Bundle on one line, or its error as JSON."""
+    if outcome.evaluation is None:
+        return json.dumps(outcome.to_dict(), ensure_ascii=False)
+    ev = outcome.evaluation
+    inputs = inputs_for(ev.case_id, None if case is None else case.report())
+    return evaluation_bundle(ev.to_dict(), ev.pack, inputs).model_dump_json()
+
+
+def _read_fhir_or_exit(source: InputText, pack: Pack | None, as_of: date) -> FhirEvaluation:
+    try:
+        return evaluate_fhir(source.text, pack, as_of, source.name)
+    except CaseError as error:
+        err_console.print(f"[red]error[/red]: {escape(error.message)}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+
+
+def _print_fhir_report(outcome: FhirOutcome) -> None:
+    """How the case was read: conflicts, unit conversions, what was not mapped."""
+    if outcome.fhir is None or outcome.evaluation is None:
+        return
+    pack = outcome.evaluation.pack
+    for conflict in outcome.fhir.conflicts:
+        out.print(f"  FHIR CONFLICT: {conflict.message(pack)}", markup=False)
+    for change in outcome.fhir.conversions:
+        out.print(f"  converted {label_of(pack, change.item)}: {change.value} {change.unit} "
+                  f"-> {change.converted} {pack.items[change.item].unit}", markup=False)
+    out.print(f"  not mapped: {len(outcome.fhir.not_mapped)} resources or values (see "
+              "--format json)", markup=False)
+
+
+def _print_fhir_errors(result: FhirEvaluation) -> None:
+    for error in result.errors:
+        err_console.print(f"[red]error[/red]: {escape(error.message)}")
+    if result.not_mapped:
+        err_console.print(f"{len(result.not_mapped)} resources are about no patient and were "
+                          "not read (e.g. " + ", ".join(n.reference for n in
+                                                        result.not_mapped[:3]) + ")")
 
 
 def _write_json_lines(source: InputText, pack: Pack | None, as_of: date | None, jobs: int,
@@ -189,6 +278,7 @@ def _print_agenda(agenda: Agenda) -> None:
 def triage_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                    format: Annotated[TriageFormat, typer.Option(
                        "--format", help="text, json or html.")] = TriageFormat.text,
+                   input_format: InputFormatOpt = InputFormat.list,
                    minutes_per_case: Annotated[float | None, typer.Option(
                        "--minutes-per-case", min=0.1,
                        help="Discussion minutes per full-discussion case (default: the pack's)."
@@ -198,7 +288,13 @@ def triage_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
                    )] = None) -> None:
     """The agenda: full discussion first (with reasons), not ready (data requests), then SoC."""
     chosen = load_pack_or_exit(pack)
-    outcomes = evaluate_records(read_input(file), chosen, parse_as_of(as_of))
+    when = parse_as_of(as_of)
+    if input_format is InputFormat.fhir:
+        result = _read_fhir_or_exit(read_input_text(file), chosen, when)
+        _print_fhir_errors(result)
+        outcomes = result.case_outcomes
+    else:
+        outcomes = evaluate_records(read_input(file), chosen, when)
     agenda = build_agenda(outcomes, minutes_per_case)
     if format is TriageFormat.text and output is None:
         _print_agenda(agenda)

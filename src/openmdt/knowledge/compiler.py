@@ -8,6 +8,7 @@ from typing import Any
 
 from openmdt.knowledge.checks import Reporter, did_you_mean
 from openmdt.knowledge.cosd import CARE_PLAN_INTENTS, PLANNED_TREATMENT_TYPES
+from openmdt.knowledge.fhir_bindings import BindingCompiler, FhirProfile
 from openmdt.knowledge.model import (
     ITEM_VALUE_TYPES,
     Argument,
@@ -32,7 +33,7 @@ from openmdt.language import Expression, Symbol, ValueType
 META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_on", "licence",
              "license", "sources", "parameters", "minutes_per_case", "recommend_threshold",
              "base", "description", "summary_line"}
-ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "triage",
+ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "fhir", "triage",
              "description", "not_assessed", "default", "default_source", "streamline_safe",
              "streamline_safe_source"}
 DERIVED_KEYS = {"type", "values", "expr", "table", "otherwise", "fills_item", "description",
@@ -79,6 +80,7 @@ class PackCompiler:
         self.argument_ids: set[str] = set()
         self.candidate_places: dict[tuple[str, str], tuple[Position, str]] = {}
         self.conflicts: list[Conflict] = []
+        self.fhir: FhirProfile | None = None
 
     # -- pack.yaml -------------------------------------------------------------------------
     def compile_meta(self) -> dict[str, Any]:
@@ -142,7 +144,7 @@ class PackCompiler:
             return
         if (doc := self.reporter.mapping(data, None, "data", data)) is None:
             return
-        self.reporter.check_keys(doc, "data", {"items"}, required=("items",))
+        self.reporter.check_keys(doc, "data", {"items", "fhir"}, required=("items",))
         items = self.reporter.mapping(doc, "items", "data.items", doc.get("items")) or {}
         for name, node in items.items():
             item = self._compile_item(items, name, node)
@@ -249,6 +251,10 @@ class PackCompiler:
                                  "an enum item lists its allowed values")
             return ()
         return tuple(str(v) for v in values)
+
+    def compile_fhir(self) -> None:
+        """The pack's FHIR bindings (data.yaml `fhir:` entries), checked."""
+        self.fhir = BindingCompiler(self.reporter).profile(self.raw.data, self.items)
 
     def compile_item_triage(self) -> None:
         """Second pass: triage conditions may refer to derived facts, so they come last."""
@@ -732,4 +738,4 @@ def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: 
         decisions=tuple(decisions), standards=tuple(standards),
         never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root),
         dependencies=MappingProxyType(dict(dependencies)), conflicts=tuple(compiler.conflicts),
-        summary_line=compiler.summary_line(derived))
+        summary_line=compiler.summary_line(derived), fhir=compiler.fhir)

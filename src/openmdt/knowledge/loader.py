@@ -105,6 +105,7 @@ def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
     compiler = PackCompiler(raw)
     meta = compiler.compile_meta()
     compiler.compile_items()
+    compiler.compile_fhir()
     declared = compiler.declare_derived()
     derived = _derived_order(compiler, compiler.compile_derived(declared))
     compiler.compile_item_triage()

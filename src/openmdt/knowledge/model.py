@@ -239,6 +239,7 @@ class Pack:
     # The one-line summary: (item or derived fact, short label: None = its label, "" = none)
     summary_line: tuple[tuple[str, str | None], ...] = ()
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    fhir: Any = None  # FhirProfile: where each item is found in a FHIR record (fhir_bindings)
     kernel: Any = field(default=None, compare=False, repr=False)
 
     def decision(self, decision_id: str) -> Decision | None:

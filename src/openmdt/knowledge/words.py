@@ -32,6 +32,11 @@ def label_of(pack: Pack, name: str) -> str:
     return humanise(name)
 
 
+def date_words(day: date) -> str:
+    """A date as people read it: 16 June 1971."""
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
 def value_words(pack: Pack, name: str, value: Any) -> str:
     """A value as a person reads it: Yes / No, words for codes, the unit after numbers."""
     if value is None:
@@ -39,7 +44,7 @@ def value_words(pack: Pack, name: str, value: Any) -> str:
     if value is True or value is False:
         return "Yes" if value else "No"
     if isinstance(value, date):
-        return value.strftime("%d %B %Y").lstrip("0")
+        return date_words(value)
     item = pack.items.get(name)
     unit = f" {item.unit}" if item is not None and item.unit and isinstance(
         value, int | float) else ""

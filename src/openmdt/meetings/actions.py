@@ -237,8 +237,11 @@ def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
     cases = [
         MeetingCase(organisation_id=meeting.organisation_id, meeting_id=meeting.id,
                     position=first_position + offset, case_ref=item.case_ref, site=item.site,
-                    patient=item.patient, version=1, flagged=False, status="listed",
-                    rollover_count=0, created_at=_now(), route=result.route)
+                    patient=item.patient, version=1, flagged=item.flag_note is not None,
+                    flag_note=item.flag_note, status="listed",
+                    flagged_by_role="import" if item.flag_note else None,
+                    rollover_count=0, created_at=_now(),
+                    route="full_discussion" if item.flag_note else result.route)
         for offset, (item, result) in enumerate(zip(prepared, evaluated, strict=True))
     ]
     session.add_all(cases)
@@ -768,3 +771,28 @@ def finalise_meeting(
         quorate=quoracy_of(meeting).quorate,
     )
     return meeting
+
+
+@action
+def record_cds_feedback(
+    session: Session,
+    *,
+    acting_user: User,
+    service_id: str,
+    card: str,
+    outcome: str,
+    override_code: str | None = None,
+    override_display: str | None = None,
+    comment: str | None = None,
+    outcome_timestamp: str | None = None,
+) -> None:
+    """Record what the clinician did with an OpenMDT card in the EHR (CDS Hooks feedback):
+    accepted, or overridden with the reason given; one audit row, as for outcomes."""
+    require_clean_text(free={"comment": comment}, service_id=service_id, card=card)
+    if outcome not in ("accepted", "overridden"):
+        raise InvalidRequest(f"Feedback outcome {outcome!r} is not accepted or overridden.",
+                             code="invalid_feedback", allowed=["accepted", "overridden"])
+    _audit(session, acting_user, "cds_feedback", "cds_card", None, service_id=service_id,
+           card=card, outcome=outcome, override_reason=override_code,
+           override_reason_label=override_display, comment=comment,
+           outcome_timestamp=outcome_timestamp)

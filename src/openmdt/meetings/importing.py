@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from openmdt.cases.nhs_number import is_valid_nhs_number, normalised_nhs_number
@@ -11,7 +11,7 @@ from openmdt.meetings.evaluation import case_error_dict
 from openmdt.store.errors import ImportRejected, InvalidRequest
 from openmdt.store.models import Meeting
 
-FORMATS = ("csv", "jsonl", "json")
+FORMATS = ("csv", "jsonl", "json", "fhir")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,30 @@ class PreparedCase:
     site: str | None
     patient: dict[str, Any]
     facts: dict[str, Any]
+    flag_note: str | None = None  # why the case must be discussed (conflicts in a FHIR record)
+
+
+def _read_fhir(pack: Any, text: str, source: str, as_of: Any
+               ) -> tuple[list[Any], dict[str, str], list[dict[str, Any]]]:
+    """The cases of a FHIR input (one per patient), the note flagging each case whose record
+    has conflicting values, and the problems: invalid resources, and patients whose record
+    does not hold the meeting pack's primary cancer."""
+    from openmdt.cases import CaseInput
+    from openmdt.interop.fhir_in import read_fhir_cases
+
+    read = read_fhir_cases(text, pack, as_of, source)
+    problems = [case_error_dict(error) for error in read.errors]
+    records, notes = [], {}
+    for index, case in enumerate(read.cases, start=1):
+        if not case.primary_cancer:
+            problems.append(_problem(index, case.case_id, "no_primary_cancer",
+                                     f"Patient {case.case_id!r}: no Condition in the record is "
+                                     f"the primary cancer of pack {pack.id!r}.", "Condition"))
+            continue
+        records.append(CaseInput(index, case.case_id, case.data))
+        if case.conflicts:
+            notes[case.case_id] = "; ".join(c.message(pack) for c in case.conflicts)
+    return records, notes, problems
 
 
 def _read(text: str, fmt: str, source: str) -> list[Any]:
@@ -137,19 +161,23 @@ def prepare_import(
     pack: Any, meeting: Meeting, text: str, fmt: str, *, source: str
 ) -> list[PreparedCase]:
     """Validate every line; raise ImportRejected listing EVERY bad line, or return them all."""
-    records = _read(text, fmt, source)
+    notes: dict[str, str] = {}
+    problems: list[dict[str, Any]] = []
+    if fmt == "fhir":
+        records, notes, problems = _read_fhir(pack, text, source, meeting.meeting_date)
+    else:
+        records = _read(text, fmt, source)
     again = _already_on_meeting(meeting, records)
     if again is not None:
         raise ImportRejected(again["message"], [again])
     seen = {case.case_ref for case in meeting.cases}
     prepared: list[PreparedCase] = []
-    problems: list[dict[str, Any]] = []
     for record in records:
         case, problem = _check_one(pack, record, seen)
         if problem is not None:
             problems.append(problem)
         elif case is not None:
-            prepared.append(case)
+            prepared.append(replace(case, flag_note=notes.get(case.case_ref)))
     problems += _patient_problems(meeting, prepared)
     if problems:
         raise ImportRejected(

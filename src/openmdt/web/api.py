@@ -36,6 +36,8 @@ LIST_MEDIA_TYPES = {
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
     "application/json": "json",
+    "application/fhir+json": "fhir",
+    "application/fhir+ndjson": "fhir",
 }
 
 
@@ -210,6 +212,8 @@ LIST_BODY_DOC = {
             "text/csv": {"schema": {"type": "string"}},
             "application/x-ndjson": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/fhir+json": {"schema": {"type": "object"}},
+            "application/fhir+ndjson": {"schema": {"type": "string"}},
         },
     }
 }
@@ -271,6 +275,18 @@ def get_case(case_id: int, response: Response, db: DbSession, user: CurrentUser)
     detail = meetings.case_detail(db, case_id, user=user)
     response.headers["ETag"] = f'"{detail["version"]}"'
     return detail
+
+
+@router.get("/cases/{case_id}/fhir", tags=["cases"], response_class=Response, responses={
+    200: {"description": "A FHIR R4 Bundle: GuidanceResponse, RequestGroup, DetectedIssue, "
+                         "CarePlan (when an outcome is recorded), Provenance",
+          "content": {"application/fhir+json": {"schema": {"type": "object"}}}}})
+def get_case_fhir(case_id: int, db: DbSession, user: CurrentUser) -> Response:
+    """The case's evaluation (and recorded outcome) as a FHIR R4 Bundle."""
+    from openmdt.interop.case_fhir import case_bundle
+
+    bundle = case_bundle(db, case_id, user=user)
+    return Response(content=bundle.model_dump_json(), media_type="application/fhir+json")
 
 
 def _expected_version(if_match: str | None, body_version: int | None) -> int:

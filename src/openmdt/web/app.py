@@ -22,6 +22,8 @@ from openmdt.store.database import (
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
 from openmdt.web.api_sact import router as sact_api_router
+from openmdt.web.cds import CdsSettings
+from openmdt.web.cds import router as cds_router
 from openmdt.web.limits import BodyLimit
 from openmdt.web.openapi import install_openapi
 from openmdt.web.problems import BUSY_RETRY_AFTER, UnexpectedErrors, install_problem_handlers
@@ -107,8 +109,10 @@ def _install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
-def create_app(database_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
-    """Build the app for a database (migrated to the newest schema first)."""
+def create_app(database_url: str | None = None, *, secret_key: str | None = None,
+               cds: CdsSettings | None = None) -> FastAPI:
+    """Build the app for a database (migrated to the newest schema first); ``cds``: the
+    allow-listed CDS Hooks clients (default: OPENMDT_CDS_CLIENTS, see docs/interop.md)."""
     url = database_url or database_url_from_env()
     engine = make_engine(url)
     upgrade_database(url, engine=engine)
@@ -121,6 +125,8 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
+    app.state.cds = cds or CdsSettings.from_env()
+    app.include_router(cds_router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_pages(app)

@@ -149,7 +149,7 @@ async def import_list(
     user: PageUser,
     list_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Import a meeting list (CSV or JSONL): all or nothing, every bad line shown."""
+    """Import a meeting list (CSV, JSONL or FHIR): all or nothing, every bad line shown."""
     if user is None:
         return login_redirect(request)
     if not may(user, "prepare"):
@@ -180,8 +180,9 @@ async def import_list(
 
 def _list_format(filename: str, text: str) -> str:
     from openmdt.cases import detect_format
+    from openmdt.interop.fhir_records import looks_like_fhir
 
-    return detect_format(text, filename)
+    return "fhir" if looks_like_fhir(text) else detect_format(text, filename)
 
 
 def _rejected_lines(rejected: ImportRejected) -> list[dict[str, Any]]:
