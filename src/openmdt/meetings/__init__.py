@@ -7,10 +7,15 @@ from openmdt.meetings.actions import (
     finalise_meeting,
     flag_case,
     import_cases,
-    record_attendance,
     record_outcome,
     roll_over_case,
     update_facts,
+)
+from openmdt.meetings.attendance import (
+    add_core_member,
+    core_members,
+    record_attendance,
+    remove_core_member,
 )
 from openmdt.meetings.quoracy import Quoracy
 from openmdt.meetings.reads import (
@@ -25,6 +30,9 @@ from openmdt.meetings.reads import (
 
 __all__ = [
     "Quoracy",
+    "add_core_member",
+    "core_members",
+    "remove_core_member",
     "amend_outcome",
     "case_detail",
     "confirm_standard_of_care",

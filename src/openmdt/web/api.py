@@ -82,6 +82,8 @@ class AttendeeIn(Body):
     name: str
     professional_role: str
     present: bool = True
+    status: Literal["present", "remote", "absent"] | None = Field(
+        None, description="present, remote or absent; when given it wins over `present`")
 
 
 class AttendanceIn(Body):
@@ -153,6 +155,7 @@ def me(user: CurrentUser) -> dict:
 def code_lists(_user: CurrentUser) -> dict:
     """The code lists used by the meeting record (COSD items and local lists)."""
     from openmdt.meetings import codes
+    from openmdt.meetings.quoracy import quorum_policy
 
     return {
         "mdt_types": codes.MDT_TYPES,
@@ -161,7 +164,8 @@ def code_lists(_user: CurrentUser) -> dict:
         "discussion_types": codes.DISCUSSION_TYPES,
         "deviation_reasons_local": codes.DEVIATION_REASONS,
         "professional_roles_local": codes.PROFESSIONAL_ROLES,
-        "core_members_local": codes.DEFAULT_CORE_MEMBERS,
+        "quorum_roles_local": {code: list(quorum_policy(code).roles)
+                               for code in codes.MDT_TYPES},
     }
 
 
@@ -186,7 +190,8 @@ def get_meeting(meeting_id: int, db: DbSession, user: CurrentUser) -> dict:
         **meeting_summary(meeting),
         "cases": [case_summary(case) for case in meeting.cases],
         "attendance": [
-            {"name": a.name, "professional_role": a.professional_role, "present": a.present}
+            {"name": a.name, "professional_role": a.professional_role, "present": a.present,
+             "status": a.attendance_status}
             for a in meeting.attendance
         ],
         "quoracy": meetings.meeting_quoracy(db, meeting_id, user=user).to_dict(),

@@ -16,9 +16,9 @@ from openmdt.meetings.codes import (
     DEVIATION_REASONS,
     MDT_TYPES,
     PROFESSIONAL_ROLES,
-    core_members,
 )
 from openmdt.meetings.options import option_ref
+from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.models import FactVersion, Meeting, MeetingCase, User
 from openmdt.web.pages_views import (
     ROUTES,
@@ -97,9 +97,35 @@ class AgendaView:
     counts: Mapping[str, int]
     estimated_minutes: float
     attendance: Sequence[Any]
-    quorate: bool | None
-    missing_roles: Sequence[str]
-    core_roles: Sequence[str]
+    quoracy: Quoracy
+    core_members: Sequence[Any] = ()  # the named core members of the meeting's MDT type
+
+    @property
+    def quorate(self) -> bool | None:
+        """Quorate under the local policy; None while no attendance is recorded."""
+        return self.quoracy.quorate if self.attendance else None
+
+    @property
+    def missing_roles(self) -> list[str]:
+        """The quorum's roles nobody attends in (labels)."""
+        return role_labels(self.quoracy.missing) if self.attendance else []
+
+    @property
+    def quorum_roles(self) -> list[str]:
+        """The roles the local quorum policy needs (labels)."""
+        return role_labels(self.quoracy.required)
+
+    def attendance_of(self, member: Any) -> str:
+        """A core member's recorded status at this meeting (absent when not recorded)."""
+        return next((row.attendance_status for row in self.attendance
+                     if row.name == member.name
+                     and row.professional_role == member.professional_role), "absent")
+
+    @property
+    def other_attendees(self) -> list[Any]:
+        """Recorded attendees who are not core members of the MDT type."""
+        core = {(m.name, m.professional_role) for m in self.core_members}
+        return [row for row in self.attendance if (row.name, row.professional_role) not in core]
 
     def section(self, route: str) -> list[AgendaRow]:
         """The rows listed under one route, in list order."""
@@ -206,13 +232,9 @@ def _stored_triage(db: Any, meeting: Meeting) -> dict[int, Any]:
     return {case_id: triage for case_id, triage in db.execute(query)}
 
 
-def _quoracy(db: Any, meeting: Meeting, user: User) -> tuple[bool | None, list[str]]:
-    if not meeting.attendance:
-        return None, []
-    quoracy = service.meeting_quoracy(db, meeting.id, user=user)
-    missing = getattr(quoracy, "missing_roles", None) or getattr(quoracy, "missing", None) or []
-    labels = [PROFESSIONAL_ROLES.get(role, humanise(role)) for role in missing]
-    return bool(getattr(quoracy, "quorate", False)), labels
+def role_labels(roles: Sequence[str]) -> list[str]:
+    """Professional roles in words."""
+    return [PROFESSIONAL_ROLES.get(role, humanise(role)) for role in roles]
 
 
 def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
@@ -225,7 +247,6 @@ def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
     counts = route_counts(row.route for row in rows)
     minutes = sum(row.triage.minutes or words.minutes_per_case
                   for row in rows if row.route == "full_discussion")
-    quorate, missing = _quoracy(db, meeting, user)
     return AgendaView(
         meeting=meeting,
         mdt_type=mdt_type_label(meeting.mdt_type),
@@ -234,7 +255,6 @@ def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
         counts={route: counts[route] for route in ROUTES},
         estimated_minutes=minutes,
         attendance=list(meeting.attendance),
-        quorate=quorate,
-        missing_roles=missing,
-        core_roles=core_members(meeting.mdt_type),
+        quoracy=quoracy_of(meeting),
+        core_members=service.core_members(db, meeting.mdt_type, user=user),
     )

@@ -1,0 +1,78 @@
+"""Browser tests of the meeting pages: attendance and quoracy, agenda filters and print,
+the chair view, list management and the CSV template (issue 10)."""
+
+from __future__ import annotations
+
+import io
+from itertools import count
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from openmdt.synth import generate_prostate_list, write_csv
+
+SHOTS = Path("/tmp/openmdt-meeting-pages")
+_days = count(1)
+
+
+def _list_file(folder: Path, n: int = 12, seed: int = 11) -> Path:
+    stream = io.StringIO()
+    write_csv(generate_prostate_list(n, seed=seed), stream)
+    path = folder / "list.csv"
+    path.write_text(stream.getvalue(), encoding="utf-8")
+    return path
+
+
+def _meeting(page: Page, live_server, folder: Path, *, n: int = 12,
+             day: int | None = None) -> str:
+    """Create a meeting (a new date each time) and import a list; returns the agenda URL."""
+    page.goto(f"{live_server.url}/meetings")
+    page.get_by_label("Meeting date").fill(f"2027-01-{day or next(_days):02d}")
+    page.get_by_label("MDT type").select_option("1201")
+    page.get_by_label("Site code").fill("RXX01")
+    page.get_by_label("Knowledge pack").select_option("prostate-nice-ng131")
+    page.get_by_role("button", name="Create meeting").click()
+    expect(page.get_by_role("status")).to_contain_text("Meeting created")
+    if n:
+        page.get_by_label("Meeting list file").set_input_files(str(_list_file(folder, n)))
+        page.get_by_role("button", name="Import list").click()
+        expect(page.get_by_role("status")).to_contain_text("imported")
+    return page.url.split("?")[0].split("#")[0]
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_attendance_from_core_members_with_quoracy(browser, live_server, sign_in,
+                                                   tmp_path: Path) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, "coordinator")
+    agenda = _meeting(page, live_server, tmp_path, n=3)
+    form = page.locator("#attendance-form")
+    people = [("Dr Ash", "Consultant urologist", "Present"),
+              ("Dr Birch", "Clinical oncologist", "Remote"),
+              ("Dr Cedar", "Radiologist", "Absent")]
+    for index, (name, role, status) in enumerate(people):
+        form.get_by_label(f"Name of attendee {index + 1}", exact=True).fill(name)
+        form.get_by_label(f"Professional role of attendee {index + 1}",
+                          exact=True).select_option(label=role)
+        form.locator(f"#status_{index}-{status.lower()}").check()
+        form.get_by_label(f"Core member (attendee {index + 1})").check()
+    form.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_role("status")).to_contain_text("Attendance saved")
+    quoracy = page.locator("#quoracy")
+    expect(quoracy).to_contain_text("Not quorate")
+    expect(quoracy).to_contain_text("Radiologist")  # absent, so missing
+    expect(page.locator("#quorum-policy")).to_contain_text("Local policy")
+    expect(page.locator("#attendance-record")).to_contain_text("Remote (video or phone)")
+
+    # The next meeting of the same type offers the three as core members.
+    _meeting(page, live_server, tmp_path, n=0)
+    form = page.locator("#attendance-form")
+    for name in ("Dr Ash", "Dr Birch", "Dr Cedar"):
+        expect(form).to_contain_text(name)
+    _shot(page, "attendance-core-members")
+    page.goto(agenda)
+    _shot(page, "attendance-recorded")
