@@ -76,3 +76,44 @@ def test_attendance_from_core_members_with_quoracy(browser, live_server, sign_in
     _shot(page, "attendance-core-members")
     page.goto(agenda)
     _shot(page, "attendance-recorded")
+
+
+def test_agenda_filters_search_and_one_page_per_patient_print(browser, live_server, sign_in,
+                                                              tmp_path: Path) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, "coordinator")
+    agenda = _meeting(page, live_server, tmp_path, n=16)
+    every = page.locator("tr.agenda-row").count()
+    page.get_by_label("Route").select_option(label="Full discussion")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#filter-status")).to_contain_text(f"of {every} patients")
+    assert page.locator("#not-ready tr.agenda-row").count() == 0
+    shown = page.locator("tr.agenda-row").count()
+    assert 0 < shown < every
+    _shot(page, "agenda-filtered")
+
+    page.goto(agenda)
+    options = page.locator("#filter-f_cpg option")
+    assert options.count() >= 2  # "Any" and at least one group
+    page.get_by_label("Cambridge Prognostic Group").select_option(index=1)
+    page.get_by_role("button", name="Apply filters").click()
+    group = page.locator("#filter-f_cpg option:checked").inner_text()
+    for row in page.locator("tr.agenda-row").all():
+        expect(row).to_contain_text(f"CPG {group}")
+
+    page.goto(agenda)
+    first_ref = page.locator(".patient-ref").first.inner_text().split(" - ")[0]
+    page.get_by_label("Name, case reference or NHS number").fill(first_ref)
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.locator("tr.agenda-row").count() == 1
+
+    page.goto(agenda)
+    page.get_by_role("link", name="Print one page per patient").click()
+    pages = page.locator("article.patient-page")
+    assert pages.count() == every
+    _shot(page, "print-screen")
+    page.emulate_media(media="print")
+    breaks = pages.first.evaluate("e => getComputedStyle(e).breakAfter")
+    assert breaks == "page"
+    assert page.locator(".site-header").is_hidden()
+    _shot(page, "print-media")

@@ -65,3 +65,60 @@ def test_clinician_may_not_record_attendance_and_other_trust_gets_404(
     hidden = other.post(f"/meetings/{meeting_id}/attendance", {"name_0": "Dr A",
                                                               "role_0": "urologist"})
     assert hidden.status_code == 404
+
+
+# Agenda filters, agenda order and the print layout -----------------------------------------
+
+ROW = re.compile(r'<tr class="agenda-row[^"]*">.*?</tr>', re.S)
+SUMMARY_ROW = re.compile(r"<tr>\s*<td>(\d+)</td><td>([^<]+)</td>")
+
+
+def _rows(html: str) -> list[str]:
+    return ROW.findall(html)
+
+
+def test_filters_by_route_risk_group_outcome_and_search(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 20, seed=5)
+    every = _rows(html)
+    assert 'id="agenda-filter"' in html and "Cambridge Prognostic Group" in html
+    discussion = coordinator.client.get(f"/meetings/{meeting_id}?route=full_discussion").text
+    shown = _rows(discussion)
+    assert 0 < len(shown) < len(every)
+    assert f"Showing {len(shown)} of {len(every)} patients" in discussion
+    cpg3 = coordinator.client.get(f"/meetings/{meeting_id}?f_cpg=3").text
+    assert _rows(cpg3) and all("CPG 3" in row for row in _rows(cpg3))
+    assert not _rows(coordinator.client.get(f"/meetings/{meeting_id}?outcome=recorded").text)
+    assert len(_rows(coordinator.client.get(f"/meetings/{meeting_id}?outcome=none").text)) \
+        == len(every)
+    one = re.search(r"PR-\d{4}", every[0]).group(0)
+    found = _rows(coordinator.client.get(f"/meetings/{meeting_id}?q={one.lower()}").text)
+    assert len(found) == 1 and one in found[0]
+    ignored = coordinator.client.get(f"/meetings/{meeting_id}?route=nonsense&f_cpg=").text
+    assert len(_rows(ignored)) == len(every)
+
+
+def test_summary_and_print_keep_the_agenda_order(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 15, seed=9)
+    agenda_order = re.findall(r"PR-\d{4}", "".join(_rows(html)))
+    agenda_order = list(dict.fromkeys(agenda_order))
+    summary = coordinator.client.get(f"/meetings/{meeting_id}/summary").text
+    numbered = SUMMARY_ROW.findall(summary)
+    assert [ref for _, ref in numbered] == agenda_order
+    assert [int(n) for n, _ in numbered] == list(range(1, len(agenda_order) + 1))
+    printed = coordinator.client.get(f"/meetings/{meeting_id}/print").text
+    assert printed.count('class="patient-page"') == len(agenda_order)
+    assert list(dict.fromkeys(re.findall(r"PR-\d{4}", printed))) == agenda_order
+    filtered = coordinator.client.get(f"/meetings/{meeting_id}/print?route=not_ready").text
+    assert filtered.count('class="patient-page"') == len(
+        _rows(coordinator.client.get(f"/meetings/{meeting_id}?route=not_ready").text))
+
+
+def test_print_page_needs_sign_in_and_is_404_for_another_trust(
+        app: object, coordinator: Browser) -> None:
+    meeting_id, _ = _meeting_with_list(coordinator, 2)
+    other = sign_in(app, "other")
+    assert other.client.get(f"/meetings/{meeting_id}/print").status_code == 404
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(app).get(f"/meetings/{meeting_id}/print", follow_redirects=False)
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]

@@ -39,11 +39,16 @@ def value_words(pack: Pack, name: str, value: Any) -> str:
     if value is True or value is False:
         return "Yes" if value else "No"
     if isinstance(value, date):
-        return value.strftime("%d %B %Y").lstrip("0")
+        return date_words(value)
     item = pack.items.get(name)
     unit = f" {item.unit}" if item is not None and item.unit and isinstance(
         value, int | float) else ""
     return f"{value}{unit}".replace("_", " ")
+
+
+def date_words(value: date) -> str:
+    """A date as people read it: 16 June 1971."""
+    return value.strftime("%d %B %Y").lstrip("0")
 
 
 def standard_title(pack: Pack, standard_id: str | None) -> str | None:
@@ -65,8 +70,7 @@ def summary_line(pack: Pack, facts: Mapping[str, Any], derived: Mapping[str, Any
     summary_line that is known ("New diagnosis · 66 years · PSA 8.4 ng/mL · CPG 1 · ...")."""
     parts = []
     for name, short in pack.summary_line:
-        value = derived.get(name) if derived.get(name) is not None \
-            else _converted(pack, name, facts.get(name))
+        value = fact_value(pack, name, facts, derived)
         if value is None or value == "":
             continue
         words = value_words(pack, name, value)
@@ -76,6 +80,15 @@ def summary_line(pack: Pack, facts: Mapping[str, Any], derived: Mapping[str, Any
         else:
             parts.append(f"{label}: {words}" if isinstance(value, bool) else f"{label} {words}")
     return " · ".join(parts)
+
+
+def fact_value(pack: Pack, name: str, facts: Mapping[str, Any],
+               derived: Mapping[str, Any]) -> Any:
+    """An item's or derived fact's value for a case: the derived value when there is one,
+    else the recorded fact as its item's type (None when unknown)."""
+    if derived.get(name) is not None:
+        return derived[name]
+    return _converted(pack, name, facts.get(name))
 
 
 def _converted(pack: Pack, name: str, value: Any) -> Any:

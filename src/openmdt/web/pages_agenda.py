@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from openmdt import meetings as service
-from openmdt.knowledge.words import summary_line
+from openmdt.knowledge.words import date_words, fact_value, label_of, summary_line, value_words
 from openmdt.meetings.codes import (
     DEVIATION_REASONS,
     MDT_TYPES,
@@ -20,6 +21,7 @@ from openmdt.meetings.codes import (
 from openmdt.meetings.options import option_ref
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.models import FactVersion, Meeting, MeetingCase, User
+from openmdt.web.agenda_filter import AgendaFilter, FilterChoice, fact_choices
 from openmdt.web.pages_views import (
     ROUTES,
     DataRequest,
@@ -79,6 +81,10 @@ class AgendaRow:
     rollover_count: int
     deviation: str | None = None
     summary: str = ""  # the case in one line (the pack's summary_line)
+    # The pack's agenda_filters for this case: name -> value as text, and in words
+    filter_values: Mapping[str, str] = field(default_factory=dict)
+    filter_words: Mapping[str, str] = field(default_factory=dict)
+    date_of_birth: str = ""  # as people read it: 16 June 1971
 
     @property
     def data_requests(self) -> Sequence[DataRequest]:
@@ -99,6 +105,8 @@ class AgendaView:
     attendance: Sequence[Any]
     quoracy: Quoracy
     core_members: Sequence[Any] = ()  # the named core members of the meeting's MDT type
+    chosen: AgendaFilter = AgendaFilter()
+    filters: Sequence[FilterChoice] = ()  # the pack's agenda_filters with their values
 
     @property
     def quorate(self) -> bool | None:
@@ -128,8 +136,26 @@ class AgendaView:
         return [row for row in self.attendance if (row.name, row.professional_role) not in core]
 
     def section(self, route: str) -> list[AgendaRow]:
-        """The rows listed under one route, in list order."""
-        return [row for row in self.rows if row.route == route]
+        """The rows listed under one route that pass the filter, in list order."""
+        return [row for row in self.rows if row.route == route and self.chosen.keeps(row)]
+
+    @property
+    def in_order(self) -> list[AgendaRow]:
+        """Every row in agenda order: full discussion, not ready, standard of care, then any
+        not evaluated; list order within each. The order the meeting goes through, the
+        summary prints and the chair view steps through."""
+        order = {route: index for index, route in enumerate(ROUTES)}
+        return sorted(self.rows, key=lambda row: order.get(row.route or "", len(ROUTES)))
+
+    @property
+    def shown(self) -> list[AgendaRow]:
+        """The rows that pass the filter, in agenda order."""
+        return [row for row in self.in_order if self.chosen.keeps(row)]
+
+    @property
+    def numbers(self) -> dict[int, int]:
+        """Case id -> its place in the agenda order, from 1."""
+        return {row.id: index for index, row in enumerate(self.in_order, 1)}
 
     @property
     def undecided(self) -> int:
@@ -192,7 +218,31 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
         rollover_count=case.rollover_count,
         deviation=_deviation_text(case),
         summary=_summary(case, words),
+        date_of_birth=_date_of_birth(patient),
+        **_filter_values(case, words),
     )
+
+
+def _date_of_birth(patient: Mapping[str, Any]) -> str:
+    try:
+        born = date.fromisoformat(str(patient.get("date_of_birth")))
+    except ValueError:
+        return ""
+    return date_words(born)
+
+
+def _filter_values(case: MeetingCase, words: PackText) -> dict[str, dict[str, str]]:
+    """The case's values of the pack's agenda_filters, as text and in words."""
+    pack = words.pack
+    if pack is None:
+        return {"filter_values": {}, "filter_words": {}}
+    derived = (case.current_evaluation or {}).get("derived") or {}
+    values = {name: fact_value(pack, name, case.current_facts or {}, derived)
+              for name in pack.agenda_filters}
+    known = {name: value for name, value in values.items() if value is not None}
+    return {"filter_values": {name: str(value) for name, value in known.items()},
+            "filter_words": {name: value_words(pack, name, value)
+                             for name, value in known.items()}}
 
 
 def _summary(case: MeetingCase, words: PackText) -> str:
@@ -237,13 +287,31 @@ def role_labels(roles: Sequence[str]) -> list[str]:
     return [PROFESSIONAL_ROLES.get(role, humanise(role)) for role in roles]
 
 
-def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
-    """The agenda of a meeting of the user's organisation (NotFound for any other)."""
+def _choices(rows: Sequence[AgendaRow], words: PackText,
+             chosen: AgendaFilter) -> list[FilterChoice]:
+    pack = words.pack
+    if pack is None:
+        return []
+    labels = {name: label_of(pack, name) for name in pack.agenda_filters}
+    return fact_choices(rows, pack.agenda_filters, labels, chosen)
+
+
+def filter_names(pack_id: str) -> tuple[str, ...]:
+    """The names a meeting's agenda can be filtered by (the pack's agenda_filters)."""
+    pack = _pack(pack_id)
+    return tuple(pack.agenda_filters) if pack is not None else ()
+
+
+def agenda_view(db: Any, meeting_id: int, user: User,
+                query: Mapping[str, str] | None = None) -> AgendaView:
+    """The agenda of a meeting of the user's organisation (NotFound for any other),
+    filtered as the query string asks (route, outcome, q and the pack's filters)."""
     meeting = service.get_meeting(db, meeting_id, user=user)
     words = pack_text(meeting.pack_id)
     triage = _stored_triage(db, meeting)
     rows = [agenda_row(case, triage.get(case.id), words)
             for case in _load_cases(db, meeting) if case.status != "rolled_over"]
+    chosen = AgendaFilter.from_query(query or {}, filter_names(meeting.pack_id))
     counts = route_counts(row.route for row in rows)
     minutes = sum(row.triage.minutes or words.minutes_per_case
                   for row in rows if row.route == "full_discussion")
@@ -257,4 +325,6 @@ def agenda_view(db: Any, meeting_id: int, user: User) -> AgendaView:
         attendance=list(meeting.attendance),
         quoracy=quoracy_of(meeting),
         core_members=service.core_members(db, meeting.mdt_type, user=user),
+        chosen=chosen,
+        filters=_choices(rows, words, chosen),
     )

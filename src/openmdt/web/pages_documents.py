@@ -177,8 +177,8 @@ def meeting_document(db: Any, meeting_id: int, user: User,
     meeting = agenda.meeting
     rows = [documents.SummaryRow(row.case_ref, row.patient_name, row.nhs_number,
                                  row.route or "", row.outcome or "No outcome recorded",
-                                 row.deviation)
-            for row in agenda.rows]
+                                 row.deviation, agenda_number=number)
+            for number, row in enumerate(agenda.in_order, 1)]
     attendance = [documents.AttendanceLine(a.name, PROFESSIONAL_ROLES.get(
         a.professional_role, a.professional_role), a.present,
         ATTENDANCE_STATUSES[a.attendance_status]) for a in agenda.attendance]

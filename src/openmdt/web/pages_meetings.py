@@ -13,6 +13,7 @@ from openmdt.meetings.codes import MDT_TYPES, PROFESSIONAL_ROLES
 from openmdt.meetings.quoracy import ATTENDANCE_STATUSES
 from openmdt.store.errors import ImportRejected, ServiceError, WorkflowConflict
 from openmdt.store.models import User
+from openmdt.web.agenda_filter import OUTCOME_CHOICES
 from openmdt.web.pages_agenda import agenda_view, available_packs
 from openmdt.web.pages_attendance import attendance_entry
 from openmdt.web.pages_common import (
@@ -23,6 +24,7 @@ from openmdt.web.pages_common import (
     render,
     service_error_page,
 )
+from openmdt.web.pages_views import ROUTE_LABELS
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -119,20 +121,22 @@ def agenda_page(
     """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
     if user is None:
         return login_redirect(request)
-    return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""))
+    return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""),
+                   query=dict(request.query_params))
 
 
 def _agenda(
     request: Request, db: Any, user: User, meeting_id: int, *, status_code: int = 200,
-    **context: Any,
+    query: dict[str, str] | None = None, **context: Any,
 ) -> Response:
     try:
-        view = agenda_view(db, meeting_id, user)
+        view = agenda_view(db, meeting_id, user, query)
     except ServiceError as error:
         return service_error_page(request, user, error)
     return render(
         request, "agenda.html", user, status_code=status_code, agenda=view,
         professional_roles=PROFESSIONAL_ROLES, attendance_statuses=ATTENDANCE_STATUSES,
+        route_labels=ROUTE_LABELS, outcome_choices=OUTCOME_CHOICES,
         later_meetings=_later_open_meetings(db, user, view.meeting), **context,
     )
 
