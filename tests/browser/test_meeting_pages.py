@@ -117,3 +117,52 @@ def test_agenda_filters_search_and_one_page_per_patient_print(browser, live_serv
     assert breaks == "page"
     assert page.locator(".site-header").is_hidden()
     _shot(page, "print-media")
+
+
+def test_chair_view_keyboard_steps_and_now_discussing_on_other_agendas(
+        browser, live_server, sign_in, tmp_path: Path) -> None:
+    chair = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    sign_in(chair, "chair")
+    agenda = _meeting(chair, live_server, tmp_path, n=6)
+    chair.get_by_role("link", name="Chair view").click()
+    expect(chair.locator(".chair-nav__place")).to_contain_text("Patient 1 of 6")
+    first_name = chair.locator("#chair-patient").inner_text()
+    chair.keyboard.press("ArrowRight")
+    expect(chair.locator(".chair-nav__place")).to_contain_text("Patient 2 of 6")
+    expect(chair.locator("#now-discussing-tag")).to_be_visible()
+    second_name = chair.locator("#chair-patient").inner_text().split(". ", 1)[1]
+    _shot(chair, "chair-view")
+
+    # Arrow keys while typing the rationale stay in the field.
+    rationale = chair.get_by_label("Rationale")
+    if not rationale.is_visible():
+        chair.locator("#outcome summary").click()
+    rationale.fill("Typing")
+    rationale.press("ArrowLeft")
+    expect(chair.locator(".chair-nav__place")).to_contain_text("Patient 2 of 6")
+
+    coordinator = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(coordinator, "coordinator")
+    coordinator.goto(agenda)
+    expect(coordinator.locator("#now-discussing")).to_contain_text(second_name)
+    expect(coordinator.locator("tr.now-discussing-row")).to_contain_text(second_name)
+    _shot(coordinator, "agenda-now-discussing")
+
+    chair.locator("body").click(position={"x": 5, "y": 300})
+    chair.keyboard.press("ArrowLeft")
+    expect(chair.locator("#chair-patient")).to_have_text(first_name)
+    coordinator.reload()
+    expect(coordinator.locator("#now-discussing")).to_contain_text(first_name.split(". ", 1)[1])
+
+
+def test_chair_view_works_without_javascript(browser, live_server, sign_in,
+                                             tmp_path: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, "chair")
+    _meeting(page, live_server, tmp_path, n=3)
+    page.get_by_role("link", name="Chair view").click()
+    page.get_by_role("button", name="Next patient").click()
+    expect(page.locator(".chair-nav__place")).to_contain_text("Patient 2 of 3")
+    page.get_by_role("button", name="Previous patient").click()
+    expect(page.locator(".chair-nav__place")).to_contain_text("Patient 1 of 3")

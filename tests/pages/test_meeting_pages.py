@@ -122,3 +122,64 @@ def test_print_page_needs_sign_in_and_is_404_for_another_trust(
 
     anonymous = TestClient(app).get(f"/meetings/{meeting_id}/print", follow_redirects=False)
     assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+
+
+# Chair view -------------------------------------------------------------------------------
+
+CHAIR_LOCATION = re.compile(r"/meetings/(\d+)/chair/(\d+)")
+
+
+def test_chair_view_steps_through_the_agenda_and_others_see_now_discussing(
+        app: object, chair: Browser) -> None:
+    meeting_id, html = _meeting_with_list(chair, 6, seed=3)
+    order = [int(i) for i in dict.fromkeys(CASE_LINK.findall("".join(_rows(html))))]
+    start = chair.client.get(f"/meetings/{meeting_id}/chair", follow_redirects=False)
+    assert start.status_code == 303 and start.headers["location"].endswith(f"/{order[0]}")
+    first = chair.client.get(start.headers["location"]).text
+    assert "Patient <strong>1</strong> of 6" in first and 'id="next-case"' in first
+    assert 'data-key="prev"' not in first  # nothing before the first patient
+    assert 'id="outcome"' in first and 'name="back" value="chair"' in first
+    moved = chair.post(f"/meetings/{meeting_id}/now-discussing", {"case_id": str(order[1])})
+    assert moved.status_code == 303 and moved.headers["location"].endswith(f"/{order[1]}")
+    second = chair.client.get(moved.headers["location"]).text
+    assert 'id="now-discussing-tag"' in second and "Patient <strong>2</strong>" in second
+    clinician = sign_in(app, "clinician")
+    agenda = clinician.client.get(f"/meetings/{meeting_id}").text
+    assert 'id="now-discussing"' in agenda and f'href="/cases/{order[1]}"' in agenda
+    view = clinician.client.get(f"/meetings/{meeting_id}/chair/{order[1]}").text
+    assert f'href="/meetings/{meeting_id}/chair/{order[2]}"' in view  # links, not forms
+    refused = clinician.post(f"/meetings/{meeting_id}/now-discussing",
+                             {"case_id": str(order[2])})
+    assert refused.status_code == 403
+
+
+def test_outcome_from_the_chair_view_returns_to_it_and_errors_stay_there(
+        chair: Browser) -> None:
+    meeting_id, html = _meeting_with_list(chair, 6, seed=3)
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    refused = chair.post(f"/cases/{case_id}/outcome", {"back": "chair"})
+    assert refused.status_code == 422
+    assert "chair-grid" in refused.text and 'id="error-summary"' in refused.text
+    chair_page = chair.client.get(f"/meetings/{meeting_id}/chair/{case_id}").text
+    option = re.search(r'name="chosen_options" value="([^"]+)"[^>]*>\s*<label[^>]*>[^<]*'
+                       r'<span class="tag tag--green">Recommended', chair_page)
+    assert option, "no recommended option offered"
+    saved = chair.post(f"/cases/{case_id}/outcome", {
+        "back": "chair", "chosen_options": option.group(1), "care_plan_intent": "C",
+        "planned_treatment_types": "01", "rationale": "As recommended."})
+    assert saved.status_code == 303, saved.text
+    assert CHAIR_LOCATION.search(saved.headers["location"]).group(2) == str(case_id)
+
+
+def test_chair_view_of_another_trust_or_meeting_is_404(app: object, chair: Browser) -> None:
+    meeting_id, html = _meeting_with_list(chair, 2)
+    other_meeting, other_html = _meeting_with_list(chair, 2, seed=4)
+    other_case = int(CASE_LINK.search(_rows(other_html)[0]).group(1))
+    assert chair.client.get(f"/meetings/{meeting_id}/chair/{other_case}").status_code == 404
+    wrong = chair.post(f"/meetings/{meeting_id}/now-discussing", {"case_id": str(other_case)})
+    assert wrong.status_code == 422
+    outsider = sign_in(app, "other")
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    assert outsider.client.get(f"/meetings/{meeting_id}/chair/{case_id}").status_code == 404
+    assert outsider.post(f"/meetings/{meeting_id}/now-discussing",
+                         {"case_id": str(case_id)}).status_code == 404

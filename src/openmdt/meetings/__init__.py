@@ -17,6 +17,7 @@ from openmdt.meetings.attendance import (
     record_attendance,
     remove_core_member,
 )
+from openmdt.meetings.listing import set_now_discussing
 from openmdt.meetings.quoracy import Quoracy
 from openmdt.meetings.reads import (
     case_detail,
@@ -49,5 +50,6 @@ __all__ = [
     "record_attendance",
     "record_outcome",
     "roll_over_case",
+    "set_now_discussing",
     "update_facts",
 ]

@@ -66,6 +66,7 @@ def meeting_summary(meeting: Meeting) -> dict[str, Any]:
         "pack_id": meeting.pack_id,
         "status": meeting.status,
         "case_count": len(meeting.cases),
+        "now_discussing_case_id": meeting.now_discussing_case_id,
         "finalised_at": meeting.finalised_at.isoformat() if meeting.finalised_at else None,
     }
 

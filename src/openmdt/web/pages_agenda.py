@@ -153,6 +153,19 @@ class AgendaView:
         return [row for row in self.in_order if self.chosen.keeps(row)]
 
     @property
+    def now_discussing(self) -> AgendaRow | None:
+        """The row the chair's screen shows now (None when not set or no longer listed)."""
+        wanted = self.meeting.now_discussing_case_id
+        return next((row for row in self.rows if row.id == wanted), None)
+
+    def neighbours(self, case_id: int) -> tuple[AgendaRow | None, AgendaRow | None]:
+        """The rows before and after a case in agenda order."""
+        order = self.in_order
+        index = next(i for i, row in enumerate(order) if row.id == case_id)
+        return (order[index - 1] if index > 0 else None,
+                order[index + 1] if index + 1 < len(order) else None)
+
+    @property
     def numbers(self) -> dict[int, int]:
         """Case id -> its place in the agenda order, from 1."""
         return {row.id: index for index, row in enumerate(self.in_order, 1)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +34,7 @@ from openmdt.web.pages_common import (
     render,
     service_error_page,
 )
+from openmdt.web.pages_meeting_views import chair_page
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -181,26 +184,37 @@ async def record_outcome(
         case = service.get_case(db, case_id, user=user)
     except ServiceError as error:
         return service_error_page(request, user, error)
-    form = _outcome_form(await request.form())
+    submitted = await request.form()
+    form = _outcome_form(submitted)
+    shown = _outcome_page(request, db, user, case, chair=submitted.get("back") == "chair")
     page = case_page(case)
     amending = case.current_outcome is not None
     errors = check_outcome(form, page.recommended, [o.id for o in page.options],
                            amending=amending)
     if errors:
-        return _render_case(request, db, user, case_id, status_code=422, outcome=form,
-                            outcome_errors=errors)
+        return shown(status_code=422, outcome=form, outcome_errors=errors)
     try:
         _save_outcome(db, case_id, user, form, amending=amending)
     except InvalidRequest as error:
         field = OUTCOME_ERROR_FIELDS.get(error.code, "chosen_options")
-        return _render_case(request, db, user, case_id, status_code=422, outcome=form,
-                            outcome_errors={field: error.detail})
+        return shown(status_code=422, outcome=form, outcome_errors={field: error.detail})
     except ServiceError as error:
         if error.status in (403, 404):
             return service_error_page(request, user, error)
-        return _render_case(request, db, user, case_id, status_code=error.status,
-                            outcome=form, outcome_errors={"chosen_options": error.detail})
+        return shown(status_code=error.status, outcome=form,
+                     outcome_errors={"chosen_options": error.detail})
+    if submitted.get("back") == "chair":
+        return RedirectResponse(f"/meetings/{case.meeting_id}/chair/{case_id}?done=outcome"
+                                "#outcome", status_code=303)
     return RedirectResponse(f"/cases/{case_id}?done=outcome#outcome", status_code=303)
+
+
+def _outcome_page(request: Request, db: Any, user: User, case: Any,
+                  *, chair: bool) -> Callable[..., Response]:
+    """Where a refused outcome form is shown again: the chair view or the case page."""
+    if chair:
+        return partial(chair_page, request, db, user, case.meeting_id, case.id)
+    return partial(_render_case, request, db, user, case.id)
 
 
 def _save_outcome(db: Any, case_id: int, user: User, form: dict[str, Any], *,
