@@ -166,3 +166,49 @@ def test_chair_view_works_without_javascript(browser, live_server, sign_in,
     expect(page.locator(".chair-nav__place")).to_contain_text("Patient 2 of 3")
     page.get_by_role("button", name="Previous patient").click()
     expect(page.locator(".chair-nav__place")).to_contain_text("Patient 1 of 3")
+
+
+def test_list_management_late_patient_remove_move_and_reorder(browser, live_server, sign_in,
+                                                              tmp_path: Path) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, "coordinator")
+    later = _meeting(page, live_server, tmp_path, n=0, day=28)
+    agenda = _meeting(page, live_server, tmp_path, n=8, day=20)
+
+    late = page.locator("#late-patient")
+    late.get_by_label("Case reference").fill("LATE-77")
+    late.get_by_label("Patient name").fill("SYNTHETIC Late Arrival")
+    late.get_by_label("NHS number").fill("943 476 5919")
+    late.get_by_label("Question for the MDT").fill("Is surgery still an option?")
+    late.get_by_role("button", name="Add patient").click()
+    expect(page.get_by_role("status")).to_contain_text("Patient added to the end of the list")
+    _shot(page, "case-listing-card")
+
+    listing = page.locator("#listing")
+    listing.get_by_label("Meeting").select_option(label="28 January 2027 - "
+                                                  "Urology Local MDT 2027-01-28")
+    listing.get_by_label("Reason (optional)").fill("Awaiting MRI")
+    listing.get_by_role("button", name="Move to this meeting").click()
+    expect(page.get_by_role("status")).to_contain_text("Patient moved to this meeting")
+    page.goto(later)
+    expect(page.locator("tr.agenda-row")).to_contain_text("SYNTHETIC Late Arrival")
+
+    page.goto(agenda)
+    first = page.locator("#full-discussion tr.agenda-row").first
+    name = first.locator("a").first.inner_text()
+    first.locator("a").first.click()
+    page.get_by_role("button", name="Remove from the list").click()
+    expect(page.locator("#error-summary")).to_contain_text("Give the reason")
+    page.get_by_label("Reason for removing the patient").fill("Treated at another trust")
+    page.get_by_role("button", name="Remove from the list").click()
+    expect(page.locator("#removed")).to_contain_text("Treated at another trust")
+    expect(page.locator("#removed")).to_contain_text(name)
+
+    rows = page.locator("#full-discussion tr.agenda-row")
+    if rows.count() >= 2:
+        second = rows.nth(1).locator("a").first.inner_text()
+        up = rows.nth(1).locator("button[value=up]")
+        expect(up).to_contain_text(f"move {second} up")
+        up.click()
+        expect(page.locator("#full-discussion tr.agenda-row").first).to_contain_text(second)
+    _shot(page, "agenda-list-management")

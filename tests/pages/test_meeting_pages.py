@@ -183,3 +183,90 @@ def test_chair_view_of_another_trust_or_meeting_is_404(app: object, chair: Brows
     assert outsider.client.get(f"/meetings/{meeting_id}/chair/{case_id}").status_code == 404
     assert outsider.post(f"/meetings/{meeting_id}/now-discussing",
                          {"case_id": str(case_id)}).status_code == 404
+
+
+# List management --------------------------------------------------------------------------
+
+
+def test_late_patient_is_added_at_the_end_and_marked(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 3)
+    added = coordinator.post(f"/meetings/{meeting_id}/late-patient", {
+        "case_id": "LATE-9", "patient_name": "SYNTHETIC Late Arrival",
+        "nhs_number": "943 476 5919", "date_of_birth": "1950-06-16",
+        "mdt_question": "Is surgery still an option?"})
+    assert added.status_code == 303, added.text
+    assert "done=added" in added.headers["location"]
+    case_page = coordinator.client.get(added.headers["location"]).text
+    assert "Patient added to the end of the list" in case_page
+    agenda = coordinator.client.get(f"/meetings/{meeting_id}").text
+    assert "SYNTHETIC Late Arrival" in agenda and "Added late" in agenda
+    again = coordinator.post(f"/meetings/{meeting_id}/late-patient", {"case_id": "LATE-9"})
+    assert again.status_code == 422 and "already" in again.text
+    assert 'id="error-summary"' in again.text
+    bad = coordinator.post(f"/meetings/{meeting_id}/late-patient", {
+        "case_id": "LATE-10", "nhs_number": "9434765918"})
+    assert bad.status_code == 422 and "NHS number" in bad.text
+
+
+def test_remove_with_reason_from_the_case_page(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 3)
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    refused = coordinator.post(f"/cases/{case_id}/remove", {"reason": " "})
+    assert refused.status_code == 422 and "Give the reason" in refused.text
+    assert 'id="error-summary"' in refused.text
+    removed = coordinator.post(f"/cases/{case_id}/remove", {"reason": "Treated elsewhere"})
+    assert removed.status_code == 303
+    agenda = coordinator.client.get(f"/meetings/{meeting_id}").text
+    assert len(_rows(agenda)) == 2
+    assert 'id="removed"' in agenda and "Treated elsewhere" in agenda
+    page = coordinator.client.get(f"/cases/{case_id}").text
+    assert "Removed from this meeting" in page and 'id="remove-form"' not in page
+
+
+def test_move_to_a_later_meeting_from_the_case_page(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 3, on=date(2027, 3, 1))
+    later = create_meeting(coordinator, date(2027, 3, 8))
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    page = coordinator.client.get(f"/cases/{case_id}").text
+    assert f'<option value="{later}">' in page
+    unchosen = coordinator.post(f"/cases/{case_id}/roll-over", {"to_meeting_id": ""})
+    assert unchosen.status_code == 422 and "Choose the meeting" in unchosen.text
+    moved = coordinator.post(f"/cases/{case_id}/roll-over",
+                             {"to_meeting_id": str(later), "reason": "Awaiting MRI"})
+    assert moved.status_code == 303
+    new_page = coordinator.client.get(moved.headers["location"]).text
+    assert "Patient moved to this meeting" in new_page
+    assert len(_rows(coordinator.client.get(f"/meetings/{later}").text)) == 1
+    old = coordinator.client.get(f"/cases/{case_id}").text
+    assert "Moved to a later meeting" in old
+
+
+def test_reorder_buttons_move_a_patient_within_the_section(coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 12, seed=5)
+    section = re.findall(r'href="/cases/(\d+)"', html[html.index('id="full-discussion"'):
+                                                      html.index('id="not-ready"')])
+    order = list(dict.fromkeys(section))
+    assert len(order) >= 2 and 'form="reorder-form"' in html
+    moved = coordinator.post(f"/cases/{order[1]}/move", {"direction": "up"})
+    assert moved.status_code == 303 and moved.headers["location"].endswith(f"#case-{order[1]}")
+    html = coordinator.client.get(f"/meetings/{meeting_id}").text
+    section = re.findall(r'href="/cases/(\d+)"', html[html.index('id="full-discussion"'):
+                                                      html.index('id="not-ready"')])
+    assert list(dict.fromkeys(section))[:2] == [order[1], order[0]]
+    filtered = coordinator.client.get(f"/meetings/{meeting_id}?route=full_discussion").text
+    assert 'form="reorder-form"' not in filtered  # no reordering of a filtered view
+
+
+def test_list_changes_need_the_role_and_the_organisation(app: object,
+                                                         coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 3)
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    clinician = sign_in(app, "clinician")
+    other = sign_in(app, "other")
+    for url, data in ((f"/cases/{case_id}/remove", {"reason": "x"}),
+                      (f"/cases/{case_id}/move", {"direction": "up"}),
+                      (f"/cases/{case_id}/roll-over", {"to_meeting_id": "1"}),
+                      (f"/meetings/{meeting_id}/late-patient", {"case_id": "X-1"})):
+        assert clinician.post(url, data).status_code == 403, url
+        assert other.post(url, data).status_code == 404, url
+    assert len(_rows(coordinator.client.get(f"/meetings/{meeting_id}").text)) == 3

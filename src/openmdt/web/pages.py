@@ -13,6 +13,7 @@ from openmdt.web import (
     pages_auth,
     pages_cases,
     pages_documents,
+    pages_listing,
     pages_meeting_views,
     pages_meetings,
 )
@@ -23,5 +24,6 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages_auth.router)
 router.include_router(pages_meetings.router)
 router.include_router(pages_meeting_views.router)
+router.include_router(pages_listing.router)
 router.include_router(pages_documents.router)
 router.include_router(pages_cases.router)

@@ -18,6 +18,7 @@ from openmdt.meetings.codes import (
     MDT_TYPES,
     PROFESSIONAL_ROLES,
 )
+from openmdt.meetings.listing import ON_THE_LIST, added_late
 from openmdt.meetings.options import option_ref
 from openmdt.meetings.quoracy import Quoracy, quoracy_of
 from openmdt.store.models import FactVersion, Meeting, MeetingCase, User
@@ -85,6 +86,7 @@ class AgendaRow:
     filter_values: Mapping[str, str] = field(default_factory=dict)
     filter_words: Mapping[str, str] = field(default_factory=dict)
     date_of_birth: str = ""  # as people read it: 16 June 1971
+    added_late: bool = False  # added after the list was imported
 
     @property
     def data_requests(self) -> Sequence[DataRequest]:
@@ -107,6 +109,7 @@ class AgendaView:
     core_members: Sequence[Any] = ()  # the named core members of the meeting's MDT type
     chosen: AgendaFilter = AgendaFilter()
     filters: Sequence[FilterChoice] = ()  # the pack's agenda_filters with their values
+    removed: Sequence[MeetingCase] = ()  # taken off the list, with their reasons
 
     @property
     def quorate(self) -> bool | None:
@@ -232,6 +235,7 @@ def agenda_row(case: MeetingCase, triage: Mapping[str, Any] | None, words: PackT
         deviation=_deviation_text(case),
         summary=_summary(case, words),
         date_of_birth=_date_of_birth(patient),
+        added_late=added_late(case),
         **_filter_values(case, words),
     )
 
@@ -322,8 +326,9 @@ def agenda_view(db: Any, meeting_id: int, user: User,
     meeting = service.get_meeting(db, meeting_id, user=user)
     words = pack_text(meeting.pack_id)
     triage = _stored_triage(db, meeting)
+    cases = _load_cases(db, meeting)
     rows = [agenda_row(case, triage.get(case.id), words)
-            for case in _load_cases(db, meeting) if case.status != "rolled_over"]
+            for case in cases if case.status in ON_THE_LIST]
     chosen = AgendaFilter.from_query(query or {}, filter_names(meeting.pack_id))
     counts = route_counts(row.route for row in rows)
     minutes = sum(row.triage.minutes or words.minutes_per_case
@@ -340,4 +345,5 @@ def agenda_view(db: Any, meeting_id: int, user: User,
         core_members=service.core_members(db, meeting.mdt_type, user=user),
         chosen=chosen,
         filters=_choices(rows, words, chosen),
+        removed=[case for case in cases if case.status == "removed"],
     )

@@ -14,7 +14,7 @@ from openmdt.meetings.quoracy import ATTENDANCE_STATUSES
 from openmdt.store.errors import ImportRejected, ServiceError, WorkflowConflict
 from openmdt.store.models import User
 from openmdt.web.agenda_filter import OUTCOME_CHOICES
-from openmdt.web.pages_agenda import agenda_view, available_packs
+from openmdt.web.pages_agenda import agenda_view, available_packs, pack_text
 from openmdt.web.pages_attendance import attendance_entry
 from openmdt.web.pages_common import (
     PageUser,
@@ -24,6 +24,7 @@ from openmdt.web.pages_common import (
     render,
     service_error_page,
 )
+from openmdt.web.pages_listing import QUESTION_ITEM
 from openmdt.web.pages_views import ROUTE_LABELS
 from openmdt.web.security import DbSession
 
@@ -34,6 +35,7 @@ NOTICES = {
     "imported": "The list was imported and every case evaluated.",
     "attendance": "Attendance saved.",
     "core_member_removed": "Removed from the core members of this MDT type.",
+    "removed": "The patient was taken off the list; the reason is kept below.",
     "confirmed": "Standard of care outcomes recorded for the selected patients.",
     "finalised": "The meeting is finalised. Its record is now locked.",
 }
@@ -137,15 +139,15 @@ def _agenda(
         request, "agenda.html", user, status_code=status_code, agenda=view,
         professional_roles=PROFESSIONAL_ROLES, attendance_statuses=ATTENDANCE_STATUSES,
         route_labels=ROUTE_LABELS, outcome_choices=OUTCOME_CHOICES,
-        later_meetings=_later_open_meetings(db, user, view.meeting), **context,
+        later_meetings=service.later_open_meetings(db, view.meeting, user=user),
+        question_item=pack_text(view.meeting.pack_id).items.get(QUESTION_ITEM), **context,
     )
 
 
-def _later_open_meetings(db: Any, user: User, meeting: Any) -> list[Any]:
-    """Open meetings of the same organisation after this one: where undecided cases can go."""
-    return [m for m in service.list_meetings(db, user=user)
-            if m.id != meeting.id and m.status != "finalised"
-            and m.meeting_date >= meeting.meeting_date]
+def agenda_again(request: Request, db: Any, user: User, meeting_id: int, *,
+                 status_code: int = 422, **context: Any) -> Response:
+    """The agenda shown again with a refused form's message and input."""
+    return _agenda(request, db, user, meeting_id, status_code=status_code, **context)
 
 
 @router.post("/meetings/{meeting_id}/import", response_class=HTMLResponse)
