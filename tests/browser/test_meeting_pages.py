@@ -212,3 +212,28 @@ def test_list_management_late_patient_remove_move_and_reorder(browser, live_serv
         up.click()
         expect(page.locator("#full-discussion tr.agenda-row").first).to_contain_text(second)
     _shot(page, "agenda-list-management")
+
+
+def test_csv_template_download_and_misspelled_column_message(browser, live_server, sign_in,
+                                                              tmp_path: Path) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900},
+                               accept_downloads=True).new_page()
+    sign_in(page, "coordinator")
+    _meeting(page, live_server, tmp_path, n=0)
+    with page.expect_download() as download:
+        page.locator("#list-template-link").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("meeting-list-template-prostate-nice-ng131")
+    assert saved.read_text(encoding="utf-8").splitlines()[0].startswith("case_id,")
+
+    listing = _list_file(tmp_path, 20)
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(text.replace("gleason_primary", "Gleason_primry", 1), encoding="utf-8")
+    page.get_by_label("Meeting list file").set_input_files(str(listing))
+    page.get_by_role("button", name="Import list").click()
+    rejected = page.locator("#import-rejected")
+    expect(rejected).to_contain_text("1 problem in list.csv")
+    assert rejected.locator("tbody tr").count() == 1
+    expect(rejected).to_contain_text("did you mean 'gleason_primary'?")
+    _shot(page, "import-misspelled-column")

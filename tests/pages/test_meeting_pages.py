@@ -270,3 +270,27 @@ def test_list_changes_need_the_role_and_the_organisation(app: object,
         assert clinician.post(url, data).status_code == 403, url
         assert other.post(url, data).status_code == 404, url
     assert len(_rows(coordinator.client.get(f"/meetings/{meeting_id}").text)) == 3
+
+
+# CSV template and column names ------------------------------------------------------------
+
+
+def test_csv_template_download_and_one_message_per_misspelled_column(
+        app: object, coordinator: Browser) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 0)
+    assert f'href="/meetings/{meeting_id}/list-template.csv"' in html
+    template = coordinator.client.get(f"/meetings/{meeting_id}/list-template.csv")
+    assert template.status_code == 200
+    assert template.headers["content-type"].startswith("text/csv")
+    assert "attachment" in template.headers["content-disposition"]
+    assert template.text.startswith("case_id,site,nhs_number,patient_name,date_of_birth,")
+    text = prostate_csv(15).replace("gleason_secondary", " Gleason_Secondry ", 1)
+    rejected = import_list(coordinator, meeting_id, text)
+    assert rejected.status_code == 422
+    table = rejected.text[rejected.text.index('id="import-rejected"'):]
+    table = table[table.index("<tbody>"):table.index("</tbody>")]
+    assert table.count("<tr>") == 1 and "Gleason_Secondry" in table
+    assert "did you mean &#39;gleason_secondary&#39;?" in rejected.text
+    assert "1 problem in" in rejected.text
+    assert sign_in(app, "other").client.get(
+        f"/meetings/{meeting_id}/list-template.csv").status_code == 404

@@ -9,15 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openmdt import meetings as service
+from openmdt.cases.columns import list_template
 from openmdt.store.errors import ImportRejected, ServiceError
 from openmdt.store.models import User
+from openmdt.web.pages_agenda import pack_text
 from openmdt.web.pages_common import (
     PageUser,
+    error_page,
     forbidden_page,
     login_redirect,
     may,
     service_error_page,
 )
+from openmdt.web.pages_documents import content_disposition
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -135,3 +139,23 @@ def _case_again(request: Request, db: Any, user: User, case_id: int,
         return service_error_page(request, user, error)
     status = error.status if error is not None else 422
     return render_case(request, db, user, case_id, status_code=status, **context)
+
+
+@router.get("/meetings/{meeting_id}/list-template.csv")
+def list_template_csv(meeting_id: int, request: Request, db: DbSession,
+                      user: PageUser) -> Response:
+    """A CSV template of the meeting list with the meeting's pack's columns and labels."""
+    if user is None:
+        return login_redirect(request)
+    try:
+        meeting = service.get_meeting(db, meeting_id, user=user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    pack = pack_text(meeting.pack_id).pack
+    if pack is None:
+        return error_page(request, user, 409, f"The knowledge pack {meeting.pack_id} is not "
+                                              "available on this server.")
+    filename = f"meeting-list-template-{pack.id}-{pack.version}.csv"
+    return Response(list_template(pack.items), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": content_disposition(filename)
+                             .replace("inline", "attachment", 1)})
