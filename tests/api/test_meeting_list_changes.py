@@ -148,3 +148,29 @@ def test_move_to_a_later_meeting_from_a_listed_case(app, client, tenants) -> Non
         choices = meetings.later_open_meetings(db, moved.meeting,
                                                user=_user(db, tenants, "coordinator"))
         assert later not in [m.id for m in choices]
+
+
+def test_list_changes_over_http(client, tenants) -> None:
+    meeting_id, case_ids = _listed(client, tenants, 3)
+    coordinator = tenants.headers("coordinator")
+    late = client.post(f"/api/v1/meetings/{meeting_id}/late-cases", headers=coordinator,
+                       json={"case_id": "LATE-H", "patient": {"name": "SYNTHETIC Http"}})
+    assert late.status_code == 201, late.text
+    assert late.json()["fact_versions"][0]["reason"] == "imported from added late"
+    now = client.post(f"/api/v1/meetings/{meeting_id}/now-discussing", headers=coordinator,
+                      json={"case_id": case_ids[1]})
+    assert now.status_code == 200 and now.json()["now_discussing_case_id"] == case_ids[1]
+    moved = client.post(f"/api/v1/cases/{case_ids[2]}/move", headers=coordinator,
+                        json={"direction": "sideways"})
+    assert moved.status_code == 422
+    no_reason = client.post(f"/api/v1/cases/{case_ids[0]}/remove", headers=coordinator,
+                            json={"reason": ""})
+    assert no_reason.status_code == 422
+    assert no_reason.json()["code"] == "missing_removal_reason"
+    removed = client.post(f"/api/v1/cases/{case_ids[0]}/remove", headers=coordinator,
+                          json={"reason": "Moved away"})
+    assert removed.status_code == 200 and removed.json()["status"] == "removed"
+    assert client.post(f"/api/v1/cases/{case_ids[1]}/remove", json={"reason": "x"},
+                       headers=tenants.headers("clinician")).status_code == 403
+    assert client.post(f"/api/v1/cases/{case_ids[1]}/remove", json={"reason": "x"},
+                       headers=tenants.headers("other_coordinator")).status_code == 404

@@ -82,14 +82,15 @@ def _first_record(text: str) -> tuple[list[str], str] | None:
 
 def canonical_header(text: str, items: Iterable[str]) -> tuple[str, list[UnknownColumn]]:
     """The list with its header cells spelled as the pack spells them, and the columns that
-    match nothing. Headers that repeat a column are left for the reader to report."""
+    match nothing. A header that repeats a column or has no case_id column is left for the
+    reader to report."""
     parsed = _first_record(text)
     if parsed is None:
         return text, []
     header, rest = parsed
     keys = [_key(cell) for cell in header]
-    if len(set(keys)) != len(keys):
-        return text, []
+    if len(set(keys)) != len(keys) or "case_id" not in keys:
+        return text, []  # the reader reports the repeated column or the missing case_id
     matched, unknown = match_columns(header, items)
     if unknown or matched == header:
         return text, unknown

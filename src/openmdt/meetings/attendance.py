@@ -31,14 +31,12 @@ def record_attendance(
     """Replace the meeting's attendance list and report whether the meeting is quorate.
 
     Each attendee has a name, a professional role and a status (present, remote or absent;
-    an older client may send `present: true/false` instead).
+    an older client may send `present: true/false` instead). An empty list clears the
+    record (the page refuses a form with no attendee before calling this).
     """
     require_role(acting_user, EDIT_ROLES)
     meeting = meeting_for(session, meeting_id, acting_user)
     require_open(meeting)
-    if not attendees:
-        raise InvalidRequest("Give at least one attendee; nothing was saved.",
-                             code="missing_attendees")
     rows = [_attendance_row(meeting, entry, index) for index, entry in enumerate(attendees)]
     session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
     session.add_all(rows)

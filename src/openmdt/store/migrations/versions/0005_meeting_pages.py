@@ -38,10 +38,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("meetings") as batch:
-        batch.drop_column("now_discussing_case_id")
-    with op.batch_alter_table("meeting_cases") as batch:
-        batch.drop_column("removal_reason")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of
+    # `meetings` would drop a table other tables' foreign keys point to.
+    op.execute("ALTER TABLE meetings DROP COLUMN now_discussing_case_id")
+    op.execute("ALTER TABLE meeting_cases DROP COLUMN removal_reason")
     op.drop_table("core_members")
-    with op.batch_alter_table("attendance") as batch:
-        batch.drop_column("status")
+    op.execute("ALTER TABLE attendance DROP COLUMN status")
