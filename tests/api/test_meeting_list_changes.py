@@ -103,6 +103,8 @@ def test_remove_needs_a_reason_keeps_the_record_and_is_audited(app, client, tena
 
         with pytest.raises(WorkflowConflict):
             meetings.remove_case(db, case_ids[0], reason="again", acting_user=coordinator)
+        with pytest.raises(WorkflowConflict):
+            meetings.move_case(db, case_ids[0], direction="up", acting_user=coordinator)
     agenda = _agenda(client, tenants, meeting_id)
     assert agenda["counts"]["total"] == 2 and agenda["counts"]["removed"] == 1
     assert agenda["removed"][0]["removal_reason"] == "Patient chose private care"

@@ -122,6 +122,9 @@ def move_case(session: Session, case_id: int, *, direction: str,
                              code="invalid_direction", allowed=["up", "down"])
     case = case_for(session, case_id, acting_user)
     require_open(case.meeting)
+    if case.status not in ON_THE_LIST:
+        raise WorkflowConflict(f"Case {case.case_ref!r} is {case.status}, not on the agenda.",
+                               code="not_on_the_agenda")
     lock_meeting(session, case.meeting_id)
     other = _neighbour(case, direction)
     if other is None:
