@@ -266,3 +266,17 @@ def test_standard_of_care_codes_must_be_cosd_codes(tmp_path: Path) -> None:
     assert "not a COSD CR0460 code" in intent.message and "C (Curative)" in intent.message
     types = find(diagnostics, "value_not_allowed", "standards[0].planned_treatment_types")
     assert "'42' is not a COSD CR0470 code" in types.message
+
+
+def test_agenda_filters_name_items_or_derived_facts(tmp_path: Path) -> None:
+    folder = pack_from_mini(tmp_path / "pack", append={"pack.yaml": "agenda_filters: [grop]\n"})
+    with pytest.raises(PackLoadError) as caught:
+        load_pack(str(folder))
+    messages = [d.format() for d in caught.value.diagnostics]
+    assert any("agenda_filters" in m and "'grop' is not an item or derived fact" in m
+               for m in messages), messages
+
+
+def test_shipped_prostate_pack_filters_the_agenda_by_its_risk_group() -> None:
+    assert load_pack("prostate-nice-ng131").agenda_filters == ("cpg",)
+    assert load_pack("example-alliance-prostate").agenda_filters == ("cpg",)  # inherited

@@ -12,6 +12,7 @@ CASE_ERROR_CODES = {
     "invalid_json": "the line or file is not valid JSON",
     "invalid_csv": "the CSV row cannot be read",
     "duplicate_column": "two CSV columns have the same name (ignoring case and spaces)",
+    "unknown_column": "a CSV column names no list column and no item of the pack",
     "invalid_text": "text that is not valid Unicode or holds a control character",
     "text_too_long": "a text value longer than allowed",
     "nested_too_deeply": "a value nested deeper than a case needs",

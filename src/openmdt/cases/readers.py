@@ -234,7 +234,7 @@ def _csv_rows(reader: Any, header: list[str], source: str):
                                                          line=start))
             continue
         line = start
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row) or _is_comment(row, header):
             continue
         if len(row) != len(header):
             index = header.index("case_id")
@@ -246,6 +246,12 @@ def _csv_rows(reader: Any, header: list[str], source: str):
         clean = source_is_clean(",".join(row)) and header_clean
         yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source,
                            clean_source=clean)
+
+
+def _is_comment(row: list[str], header: list[str]) -> bool:
+    """A row whose case_id cell starts with # (a list template's label rows)."""
+    index = header.index("case_id")
+    return index < len(row) and row[index].lstrip().startswith("#")
 
 
 def _csv_case(row: dict[str, str]) -> dict[str, Any]:

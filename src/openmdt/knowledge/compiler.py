@@ -32,7 +32,7 @@ from openmdt.language import Expression, Symbol, ValueType
 
 META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_on", "licence",
              "license", "sources", "parameters", "minutes_per_case", "recommend_threshold",
-             "base", "description", "summary_line"}
+             "base", "description", "summary_line", "agenda_filters"}
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "fhir", "triage",
              "description", "not_assessed", "default", "default_source", "streamline_safe",
              "streamline_safe_source"}
@@ -638,26 +638,38 @@ class PackCompiler:
         """pack.yaml summary_line: the items and derived facts a case's one-line clinical
         summary shows, in order (agenda rows and the top of the case page); each a name, or
         {name: short label} ("" shows the value alone)."""
-        meta = self.raw.meta
-        listed = meta.get("summary_line")
-        if listed is None:
-            return ()
-        if not isinstance(listed, list):
-            self.reporter.report(meta, "summary_line", "pack.summary_line", "wrong_shape",
-                                 "summary_line is a list of items and derived facts")
-            return ()
-        known = set(self.items) | {fact.name for fact in derived}
         entries: list[tuple[str, str | None]] = []
-        for entry in listed:
+        for entry in self._listed_names("summary_line", derived):
             name, short = (next(iter(entry.items())) if isinstance(entry, dict) and entry
                            else (entry, None))
-            if str(name) not in known:
-                self.reporter.report(meta, "summary_line", "pack.summary_line", "unknown_name",
-                                     f"{name!r} is not an item or derived fact",
-                                     did_you_mean(str(name), sorted(known)))
-                continue
-            entries.append((str(name), None if short is None else str(short)))
+            if self._known_name("summary_line", name, derived):
+                entries.append((str(name), None if short is None else str(short)))
         return tuple(entries)
+
+    def agenda_filters(self, derived: list[DerivedFact]) -> tuple[str, ...]:
+        """pack.yaml agenda_filters: the items and derived facts (e.g. the risk group) the
+        agenda can be filtered by, in the order the filter form shows them."""
+        return tuple(str(name) for name in self._listed_names("agenda_filters", derived)
+                     if self._known_name("agenda_filters", name, derived))
+
+    def _listed_names(self, key: str, derived: list[DerivedFact]) -> list[Any]:
+        listed = self.raw.meta.get(key)
+        if listed is None:
+            return []
+        if not isinstance(listed, list):
+            self.reporter.report(self.raw.meta, key, f"pack.{key}", "wrong_shape",
+                                 f"{key} is a list of items and derived facts")
+            return []
+        return listed
+
+    def _known_name(self, key: str, name: Any, derived: list[DerivedFact]) -> bool:
+        known = set(self.items) | {fact.name for fact in derived}
+        if str(name) in known:
+            return True
+        self.reporter.report(self.raw.meta, key, f"pack.{key}", "unknown_name",
+                             f"{name!r} is not an item or derived fact",
+                             did_you_mean(str(name), sorted(known)))
+        return False
 
     # -- tests/*.yaml -------------------------------------------------------------------------
     def compile_tests(self) -> list[PackTest]:
@@ -727,8 +739,11 @@ def _replace(item: DataItem, **changes: Any) -> DataItem:
 def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: str | None,
                derived: list[DerivedFact], decisions: list[Decision],
                standards: list[StandardOfCare], never: list[NeverStreamline],
-               tests: list[PackTest], dependencies: Mapping[str, frozenset[str]]) -> Pack:
-    """Assemble the immutable pack once every part compiled (mappings are read-only views)."""
+               tests: list[PackTest], dependencies: Mapping[str, frozenset[str]],
+               shown: tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]] = ((), ()),
+               ) -> Pack:
+    """Assemble the immutable pack once every part compiled (mappings are read-only views);
+    `shown` is the compiled summary_line and agenda_filters."""
     return Pack(
         id=meta["id"], title=meta["title"], version=meta["version"], hash=f"sha256:{digest}",
         site=meta["site"], status=meta["status"], base=base,
@@ -738,4 +753,4 @@ def build_pack(compiler: PackCompiler, meta: dict[str, Any], digest: str, base: 
         decisions=tuple(decisions), standards=tuple(standards),
         never_streamline=tuple(never), tests=tuple(tests), root=str(compiler.raw.root),
         dependencies=MappingProxyType(dict(dependencies)), conflicts=tuple(compiler.conflicts),
-        summary_line=compiler.summary_line(derived), fhir=compiler.fhir)
+        summary_line=shown[0], agenda_filters=shown[1], fhir=compiler.fhir)

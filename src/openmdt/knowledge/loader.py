@@ -112,12 +112,13 @@ def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
     decisions = compiler.compile_decisions(meta["threshold"])
     standards, never = compiler.compile_standards(decisions)
     tests = compiler.compile_tests()
+    shown = (compiler.summary_line(derived), compiler.agenda_filters(derived))
     diagnostics = compiler.reporter.diagnostics
     if compiler.reporter.has_errors:
         return None, diagnostics
     base = raw.meta.get("base")
     pack = build_pack(compiler, meta, raw.digest, None if base is None else str(base), derived,
-                      decisions, standards, never, tests, _dependencies(derived))
+                      decisions, standards, never, tests, _dependencies(derived), shown)
     pack = replace(pack, kernel=compile_kernel(pack))
     return pack, diagnostics + foreseeable_conflicts(pack, compiler.candidate_places)
 

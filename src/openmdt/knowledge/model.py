@@ -238,6 +238,8 @@ class Pack:
     conflicts: tuple[Conflict, ...] = ()
     # The one-line summary: (item or derived fact, short label: None = its label, "" = none)
     summary_line: tuple[tuple[str, str | None], ...] = ()
+    # Items and derived facts the agenda can be filtered by (e.g. the risk group)
+    agenda_filters: tuple[str, ...] = ()
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
     fhir: Any = None  # FhirProfile: where each item is found in a FHIR record (fhir_bindings)
     kernel: Any = field(default=None, compare=False, repr=False)

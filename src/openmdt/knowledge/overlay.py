@@ -125,7 +125,8 @@ def merge_overlay(base: RawPack, overlay: RawPack) -> RawPack:
     meta = _copy_dict(overlay.meta)
     params = dict(base.meta.get("parameters") or {})
     params.update(overlay.meta.get("parameters") or {})
-    for key in ("site", "minutes_per_case", "recommend_threshold", "sources"):
+    for key in ("site", "minutes_per_case", "recommend_threshold", "sources", "summary_line",
+                "agenda_filters"):
         if key not in meta and key in base.meta:
             meta[key] = base.meta[key]
             meta.positions[key] = base.meta.where(key)

@@ -70,8 +70,7 @@ def summary_line(pack: Pack, facts: Mapping[str, Any], derived: Mapping[str, Any
     summary_line that is known ("New diagnosis · 66 years · PSA 8.4 ng/mL · CPG 1 · ...")."""
     parts = []
     for name, short in pack.summary_line:
-        value = derived.get(name) if derived.get(name) is not None \
-            else _converted(pack, name, facts.get(name))
+        value = fact_value(pack, name, facts, derived)
         if value is None or value == "":
             continue
         words = value_words(pack, name, value)
@@ -81,6 +80,15 @@ def summary_line(pack: Pack, facts: Mapping[str, Any], derived: Mapping[str, Any
         else:
             parts.append(f"{label}: {words}" if isinstance(value, bool) else f"{label} {words}")
     return " · ".join(parts)
+
+
+def fact_value(pack: Pack, name: str, facts: Mapping[str, Any],
+               derived: Mapping[str, Any]) -> Any:
+    """An item's or derived fact's value for a case: the derived value when there is one,
+    else the recorded fact as its item's type (None when unknown)."""
+    if derived.get(name) is not None:
+        return derived[name]
+    return _converted(pack, name, facts.get(name))
 
 
 def _converted(pack: Pack, name: str, value: Any) -> Any:

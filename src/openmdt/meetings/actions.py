@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from openmdt.meetings import codes
@@ -29,11 +29,10 @@ from openmdt.meetings.evaluation import (
 )
 from openmdt.meetings.importing import prepare_import
 from openmdt.meetings.options import option_ref, qualify
-from openmdt.meetings.quoracy import Quoracy, quoracy_of
+from openmdt.meetings.quoracy import quoracy_of
 from openmdt.store.audit import append_audit
 from openmdt.store.errors import ImportRejected, InvalidRequest, StaleVersion, WorkflowConflict
 from openmdt.store.models import (
-    Attendance,
     FactVersion,
     Meeting,
     MeetingCase,
@@ -50,9 +49,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _audit(
+def audit(
     session: Session, user: User, name: str, entity: str, entity_id: int | None, **details: Any
 ) -> None:
+    """Append the audit row of a named action (same transaction as the change)."""
     append_audit(
         session,
         action=name,
@@ -99,7 +99,7 @@ def create_meeting(
     )
     session.add(meeting)
     session.flush()
-    _audit(
+    audit(
         session,
         acting_user,
         "create_meeting",
@@ -187,7 +187,7 @@ def import_cases(
     require_open(meeting)
     _refuse_listed_twice(meeting, prepared)
     cases = _store_cases(session, meeting, prepared, evaluated, acting_user, source)
-    _audit(
+    audit(
         session,
         acting_user,
         "import_cases",
@@ -296,7 +296,7 @@ def update_facts(
     merged = json_ready(_merge_facts(case.current_facts, facts))
     case.version += 1
     _add_fact_version(session, case, case.meeting, merged, user=acting_user, reason=reason)
-    _audit(
+    audit(
         session,
         acting_user,
         "update_facts",
@@ -324,7 +324,7 @@ def flag_case(
     case.flagged_by_role = acting_user.role
     case.flag_note = note
     case.route = "full_discussion"
-    _audit(session, acting_user, "flag_case", "case", case.id, note=note)
+    audit(session, acting_user, "flag_case", "case", case.id, note=note)
     return case
 
 
@@ -465,7 +465,7 @@ def record_outcome(
     case.outcomes.append(outcome)
     case.status = "decided"
     session.flush()
-    _audit(
+    audit(
         session,
         acting_user,
         "record_outcome",
@@ -522,7 +522,7 @@ def amend_outcome(
     session.add(outcome)
     case.outcomes.append(outcome)
     session.flush()
-    _audit(
+    audit(
         session,
         acting_user,
         "amend_outcome",
@@ -599,7 +599,7 @@ def confirm_standard_of_care(
         case.status = "decided"
         outcomes.append(outcome)
     session.flush()
-    _audit(
+    audit(
         session,
         acting_user,
         "confirm_standard_of_care",
@@ -609,54 +609,6 @@ def confirm_standard_of_care(
         count=len(chosen),
     )
     return outcomes
-
-
-@action
-def record_attendance(
-    session: Session, meeting_id: int, attendees: list[dict[str, Any]], *, acting_user: User
-) -> Quoracy:
-    """Replace the meeting's attendance list and report whether the meeting is quorate."""
-    require_role(acting_user, EDIT_ROLES)
-    meeting = meeting_for(session, meeting_id, acting_user)
-    require_open(meeting)
-    rows = [_attendance_row(meeting, entry, index) for index, entry in enumerate(attendees)]
-    session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
-    session.add_all(rows)
-    session.flush()
-    session.expire(meeting, ["attendance"])
-    quoracy = quoracy_of(meeting)
-    _audit(
-        session,
-        acting_user,
-        "record_attendance",
-        "meeting",
-        meeting.id,
-        attendees=len(rows),
-        present=sum(r.present for r in rows),
-        quorate=quoracy.quorate,
-    )
-    return quoracy
-
-
-def _attendance_row(meeting: Meeting, entry: dict[str, Any], index: int) -> Attendance:
-    name = str(entry.get("name") or "").strip()
-    role = entry.get("professional_role")
-    require_clean_text(**{f"attendees[{index}].name": name,
-                          f"attendees[{index}].professional_role": role})
-    if not name:
-        raise InvalidRequest(f"Attendee {index + 1} has no name.", code="missing_attendee_name")
-    if role not in codes.PROFESSIONAL_ROLES:
-        raise InvalidRequest(
-            f"Attendee {index + 1}: unknown professional role {role!r}.",
-            code="unknown_professional_role",
-            allowed=sorted(codes.PROFESSIONAL_ROLES),
-        )
-    return Attendance(
-        meeting_id=meeting.id,
-        name=name,
-        professional_role=role,
-        present=bool(entry.get("present", True)),
-    )
 
 
 def _roll_over(
@@ -697,7 +649,7 @@ def _roll_over(
     case.status = "rolled_over"
     case.rolled_over_to_meeting_id = target.id
     session.flush()
-    _audit(
+    audit(
         session,
         user,
         "roll_over_case",
@@ -761,7 +713,7 @@ def finalise_meeting(
     meeting.finalised_at = _now()
     meeting.finalised_by_id = acting_user.id
     session.flush()
-    _audit(
+    audit(
         session,
         acting_user,
         "finalise_meeting",
@@ -792,7 +744,7 @@ def record_cds_feedback(
     if outcome not in ("accepted", "overridden"):
         raise InvalidRequest(f"Feedback outcome {outcome!r} is not accepted or overridden.",
                              code="invalid_feedback", allowed=["accepted", "overridden"])
-    _audit(session, acting_user, "cds_feedback", "cds_card", None, service_id=service_id,
+    audit(session, acting_user, "cds_feedback", "cds_card", None, service_id=service_id,
            card=card, outcome=outcome, override_reason=override_code,
            override_reason_label=override_display, comment=comment,
            outcome_timestamp=outcome_timestamp)

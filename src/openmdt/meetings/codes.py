@@ -7,14 +7,10 @@ meeting discussion type. Only codes confirmed in those notes are listed.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 from openmdt.knowledge.cosd import CARE_PLAN_INTENTS, PLANNED_TREATMENT_TYPES
 
 __all__ = ["CARE_PLAN_INTENTS", "PLANNED_TREATMENT_TYPES", "DISCUSSION_TYPES", "MDT_TYPES",
-           "DEVIATION_REASONS", "PROFESSIONAL_ROLES", "core_members"]
+           "DEVIATION_REASONS", "PROFESSIONAL_ROLES"]
 
 # COSD CR3190 MDT Meeting Type (urology group; the notes confirm these five).
 MDT_TYPES: dict[str, str] = {
@@ -63,26 +59,4 @@ PROFESSIONAL_ROLES: dict[str, str] = {
     "other": "Other",
 }
 
-# LOCAL default core membership needed for a quorate meeting, per CR3190 type. The shared notes
-# give no national list; this default follows the usual urology MDT core membership and can be
-# replaced with a JSON file named by OPENMDT_CORE_MEMBERS ({"1201": ["urologist", ...]}).
-DEFAULT_CORE_MEMBERS: dict[str, tuple[str, ...]] = {
-    code: (
-        "urologist",
-        "clinical_oncologist",
-        "radiologist",
-        "histopathologist",
-        "cancer_nurse_specialist",
-    )
-    for code in MDT_TYPES
-}
-
-
-def core_members(mdt_type: str) -> tuple[str, ...]:
-    """The professional roles that must attend for a meeting of this type to be quorate."""
-    path = os.environ.get("OPENMDT_CORE_MEMBERS")
-    if path:
-        configured = json.loads(Path(path).read_text(encoding="utf-8"))
-        if mdt_type in configured:
-            return tuple(configured[mdt_type])
-    return DEFAULT_CORE_MEMBERS.get(mdt_type, ())
+# Which roles a quorate meeting needs is local policy: see openmdt.meetings.quoracy.

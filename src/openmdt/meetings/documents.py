@@ -82,6 +82,7 @@ class AttendanceLine:
     name: str
     role: str
     present: bool
+    status: str = ""  # "Present", "Remote (video or phone)" or "Absent"; "" = from present
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class SummaryRow:
     route: str
     outcome: str  # chosen options, or "No outcome recorded"
     deviation: str | None = None
+    agenda_number: int | None = None  # its place in the agenda order (the order discussed)
 
 
 @dataclass(frozen=True)

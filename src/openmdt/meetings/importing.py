@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from openmdt.cases.columns import canonical_header
 from openmdt.cases.nhs_number import is_valid_nhs_number, normalised_nhs_number
 from openmdt.meetings.access import json_ready
 from openmdt.meetings.evaluation import case_error_dict
@@ -157,6 +158,21 @@ def _patient_problems(meeting: Meeting, prepared: list[PreparedCase]) -> list[di
     return problems
 
 
+def _checked_columns(pack: Any, text: str, fmt: str) -> str:
+    """A CSV list with its header spelled as the pack spells it; a column that names nothing
+    is ONE problem naming it (with "did you mean"), not one per row."""
+    if fmt != "csv":
+        return text
+    text, unknown = canonical_header(text, pack.items)
+    if unknown:
+        raise ImportRejected(
+            f"{len(unknown)} column{'s' if len(unknown) != 1 else ''} of the header "
+            "name nothing the list or the pack knows; nothing was imported.",
+            [_problem(1, None, "unknown_column", column.message, column.name)
+             for column in unknown])
+    return text
+
+
 def prepare_import(
     pack: Any, meeting: Meeting, text: str, fmt: str, *, source: str
 ) -> list[PreparedCase]:
@@ -166,7 +182,7 @@ def prepare_import(
     if fmt == "fhir":
         records, notes, problems = _read_fhir(pack, text, source, meeting.meeting_date)
     else:
-        records = _read(text, fmt, source)
+        records = _read(_checked_columns(pack, text, fmt), fmt, source)
     again = _already_on_meeting(meeting, records)
     if again is not None:
         raise ImportRejected(again["message"], [again])

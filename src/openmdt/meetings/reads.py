@@ -37,6 +37,14 @@ def list_meetings(session: Session, *, user: User) -> list[Meeting]:
     return list(session.scalars(query.order_by(Meeting.meeting_date.desc(), Meeting.id.desc())))
 
 
+def later_open_meetings(session: Session, meeting: Meeting, *, user: User) -> list[Meeting]:
+    """Open meetings of the organisation on or after this one's date (not itself): where an
+    undecided patient can be moved (rolled over)."""
+    return [other for other in list_meetings(session, user=user)
+            if other.id != meeting.id and not other.finalised
+            and other.meeting_date >= meeting.meeting_date]
+
+
 def get_meeting(session: Session, meeting_id: int, *, user: User) -> Meeting:
     """One meeting of the user's organisation (NotFound for any other)."""
     require_role(user, READ_ROLES)
@@ -66,6 +74,7 @@ def meeting_summary(meeting: Meeting) -> dict[str, Any]:
         "pack_id": meeting.pack_id,
         "status": meeting.status,
         "case_count": len(meeting.cases),
+        "now_discussing_case_id": meeting.now_discussing_case_id,
         "finalised_at": meeting.finalised_at.isoformat() if meeting.finalised_at else None,
     }
 
@@ -122,6 +131,7 @@ def case_summary(case: MeetingCase, minutes_per_case: float | None = None) -> di
         "version": case.version,
         "rollover_count": case.rollover_count,
         "rolled_over_to_meeting_id": case.rolled_over_to_meeting_id,
+        "removal_reason": case.removal_reason,
         "reasons": _reasons(case),
         "data_requests": data_requests(evaluation),
         "standard_of_care": standard_of_care(evaluation, pack),
@@ -137,12 +147,14 @@ def meeting_agenda(session: Session, meeting_id: int, *, user: User) -> dict[str
     meeting = meeting_for(session, meeting_id, user, with_cases=True)
     minutes = float(getattr(pack_by_id(meeting.pack_id), "minutes_per_case", 0.0) or 0.0)
     sections: dict[str, list[dict[str, Any]]] = {route: [] for route in ROUTES}
-    for case in meeting.cases:
+    listed = [case for case in meeting.cases if case.status != "removed"]
+    for case in listed:
         sections.setdefault(case.route or "not_ready", []).append(case_summary(case, minutes))
     counts = {route: len(sections[route]) for route in ROUTES}
-    counts["total"] = len(meeting.cases)
+    counts["total"] = len(listed)
     counts["decided"] = sum(case.status == "decided" for case in meeting.cases)
     counts["rolled_over"] = sum(case.status == "rolled_over" for case in meeting.cases)
+    counts["removed"] = len(meeting.cases) - len(listed)
     return {
         "meeting": meeting_summary(meeting),
         "counts": counts,
@@ -151,6 +163,8 @@ def meeting_agenda(session: Session, meeting_id: int, *, user: User) -> dict[str
         "quoracy": quoracy_of(meeting).to_dict(),
         **sections,
         "cases": [case for route in ROUTES for case in sections[route]],
+        "removed": [case_summary(case, minutes) for case in meeting.cases
+                    if case.status == "removed"],
     }
 
 

@@ -105,6 +105,8 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The case on the chair's screen (migration 0005); other attendees' agendas show it.
+    now_discussing_case_id: Mapped[int | None] = mapped_column(Integer)
     cases: Mapped[list[MeetingCase]] = relationship(
         back_populates="meeting",
         order_by="MeetingCase.position",
@@ -136,6 +138,7 @@ class MeetingCase(Base):
     flagged_by_role: Mapped[str | None] = mapped_column(String(20))
     flag_note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="listed")
+    removal_reason: Mapped[str | None] = mapped_column(Text)  # why it left the list (0005)
     rollover_count: Mapped[int] = mapped_column(Integer, default=0)
     rolled_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_cases.id"))
     rolled_over_to_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
@@ -223,7 +226,28 @@ class Attendance(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     professional_role: Mapped[str] = mapped_column(String(50))
-    present: Mapped[bool] = mapped_column(Boolean)
+    present: Mapped[bool] = mapped_column(Boolean)  # in the room or remote (not absent)
+    status: Mapped[str | None] = mapped_column(String(10))  # present | remote | absent (0005)
+
+    @property
+    def attendance_status(self) -> str:
+        """present, remote or absent (rows from before migration 0005 have only `present`)."""
+        return self.status or ("present" if self.present else "absent")
+
+
+class CoreMember(Base):
+    """A named core member of one MDT type in one organisation: who the attendance form
+    offers, with the professional role the quorum counts."""
+
+    __tablename__ = "core_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    mdt_type: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(200))
+    professional_role: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("organisation_id", "mdt_type", "name",
+                                       "professional_role", name="uq_core_member"),)
 
 
 class AuditEvent(Base):

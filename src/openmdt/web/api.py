@@ -84,6 +84,8 @@ class AttendeeIn(Body):
     name: str
     professional_role: str
     present: bool = True
+    status: Literal["present", "remote", "absent"] | None = Field(
+        None, description="present, remote or absent; when given it wins over `present`")
 
 
 class AttendanceIn(Body):
@@ -104,6 +106,25 @@ class FinaliseIn(Body):
 class RollOverIn(Body):
     to_meeting_id: RowId
     reason: str | None = None
+
+
+class NowDiscussingIn(Body):
+    case_id: RowId
+
+
+class LateCaseIn(Body):
+    case_id: str = Field(min_length=1, max_length=100)
+    site: str | None = None
+    patient: dict[str, Any] = Field(default_factory=dict)
+    facts: dict[str, Any] = Field(default_factory=dict)
+
+
+class RemoveIn(Body):
+    reason: str = Field(description="why the patient leaves the list (required)")
+
+
+class MoveIn(Body):
+    direction: Literal["up", "down"]
 
 
 class EvaluateIn(Body):
@@ -155,6 +176,7 @@ def me(user: CurrentUser) -> dict:
 def code_lists(_user: CurrentUser) -> dict:
     """The code lists used by the meeting record (COSD items and local lists)."""
     from openmdt.meetings import codes
+    from openmdt.meetings.quoracy import quorum_policy
 
     return {
         "mdt_types": codes.MDT_TYPES,
@@ -163,7 +185,8 @@ def code_lists(_user: CurrentUser) -> dict:
         "discussion_types": codes.DISCUSSION_TYPES,
         "deviation_reasons_local": codes.DEVIATION_REASONS,
         "professional_roles_local": codes.PROFESSIONAL_ROLES,
-        "core_members_local": codes.DEFAULT_CORE_MEMBERS,
+        "quorum_roles_local": {code: list(quorum_policy(code).roles)
+                               for code in codes.MDT_TYPES},
     }
 
 
@@ -188,7 +211,8 @@ def get_meeting(meeting_id: int, db: DbSession, user: CurrentUser) -> dict:
         **meeting_summary(meeting),
         "cases": [case_summary(case) for case in meeting.cases],
         "attendance": [
-            {"name": a.name, "professional_role": a.professional_role, "present": a.present}
+            {"name": a.name, "professional_role": a.professional_role, "present": a.present,
+             "status": a.attendance_status}
             for a in meeting.attendance
         ],
         "quoracy": meetings.meeting_quoracy(db, meeting_id, user=user).to_dict(),
@@ -354,6 +378,36 @@ def roll_over(case_id: int, body: RollOverIn, db: DbSession, user: Editor) -> di
         db, case_id, to_meeting_id=body.to_meeting_id, acting_user=user, reason=body.reason
     )
     return meetings.case_detail(db, new_case.id, user=user)
+
+
+@router.post("/meetings/{meeting_id}/now-discussing", tags=["meetings"])
+def now_discussing(meeting_id: int, body: NowDiscussingIn, db: DbSession,
+                   user: Editor) -> dict:
+    """Mark the case the meeting is discussing now (shown on every attendee's agenda)."""
+    meeting = meetings.set_now_discussing(db, meeting_id, body.case_id, acting_user=user)
+    return meeting_summary(meeting)
+
+
+@router.post("/meetings/{meeting_id}/late-cases", status_code=201, tags=["meetings"])
+def late_case(meeting_id: int, body: LateCaseIn, db: DbSession, user: Editor) -> dict:
+    """Add one patient after the list was imported (same checks as an import)."""
+    case = meetings.add_late_case(db, meeting_id, body.model_dump(exclude_none=True),
+                                  acting_user=user)
+    return meetings.case_detail(db, case.id, user=user)
+
+
+@router.post("/cases/{case_id}/remove", tags=["cases"])
+def remove(case_id: int, body: RemoveIn, db: DbSession, user: Editor) -> dict:
+    """Take an undecided patient off the meeting's list, with the reason."""
+    meetings.remove_case(db, case_id, reason=body.reason, acting_user=user)
+    return meetings.case_detail(db, case_id, user=user)
+
+
+@router.post("/cases/{case_id}/move", tags=["cases"])
+def move(case_id: int, body: MoveIn, db: DbSession, user: Editor) -> dict:
+    """Move a patient one place up or down within their agenda section."""
+    meetings.move_case(db, case_id, direction=body.direction, acting_user=user)
+    return meetings.case_detail(db, case_id, user=user)
 
 
 @router.post("/evaluate", tags=["service"], response_class=Response, responses={

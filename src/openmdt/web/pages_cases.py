@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +34,7 @@ from openmdt.web.pages_common import (
     render,
     service_error_page,
 )
+from openmdt.web.pages_meeting_views import chair_page
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -41,10 +44,13 @@ NOTICES = {
     "nochange": "No facts were changed.",
     "flagged": "The case is flagged for full discussion.",
     "outcome": "Outcome recorded.",
+    "added": "Patient added to the end of the list. Enter the facts below: the case is "
+             "evaluated when they are saved.",
+    "moved": "Patient moved to this meeting (rolled over); the earlier meeting keeps the record.",
 }
 
 
-def _render_case(
+def render_case(
     request: Request, db: Any, user: User, case_id: int, *, status_code: int = 200,
     submitted: dict[str, str] | None = None, fact_errors: dict[str, str] | None = None,
     outcome: dict[str, Any] | None = None, outcome_errors: dict[str, str] | None = None,
@@ -61,7 +67,8 @@ def _render_case(
         fields=fields, fact_errors=fact_errors or {},
         outcome=outcome or outcome_form_defaults(case), outcome_errors=outcome_errors or {},
         care_plan_intents=CARE_PLAN_INTENTS, treatment_types=PLANNED_TREATMENT_TYPES,
-        deviation_reasons=DEVIATION_REASONS, **context,
+        deviation_reasons=DEVIATION_REASONS,
+        later_meetings=service.later_open_meetings(db, case.meeting, user=user), **context,
     )
 
 
@@ -72,7 +79,7 @@ def case_view(
     """One patient's case page (404 for another organisation's case)."""
     if user is None:
         return login_redirect(request)
-    return _render_case(request, db, user, case_id, notice=NOTICES.get(done, ""))
+    return render_case(request, db, user, case_id, notice=NOTICES.get(done, ""))
 
 
 @router.post("/cases/{case_id}/facts", response_class=HTMLResponse)
@@ -93,7 +100,7 @@ async def save_facts(case_id: int, request: Request, db: DbSession, user: PageUs
     expected = _int(form.get("expected_version"))
     reason = str(form.get("reason", "")).strip() or None
     if errors:
-        return _render_case(request, db, user, case_id, status_code=422, submitted=submitted,
+        return render_case(request, db, user, case_id, status_code=422, submitted=submitted,
                             fact_errors=errors, fact_reason=reason or "")
     changes = changed_facts(case.current_facts, values)
     if not changes:
@@ -103,7 +110,7 @@ async def save_facts(case_id: int, request: Request, db: DbSession, user: PageUs
                              acting_user=user, reason=reason)
     except StaleVersion:
         db.rollback()
-        return _render_case(request, db, user, case_id, status_code=409, submitted=submitted,
+        return render_case(request, db, user, case_id, status_code=409, submitted=submitted,
                             conflict=True, fact_reason=reason or "")
     except ServiceError as error:
         return _facts_service_error(request, db, user, case_id, error, submitted, reason)
@@ -117,7 +124,7 @@ def _facts_service_error(request: Request, db: Any, user: User, case_id: int,
         return service_error_page(request, user, error)
     item = error.extra.get("item") or str(error.extra.get("path", "")).removeprefix("facts.")
     errors = {item: error.detail} if item in submitted else {}
-    return _render_case(request, db, user, case_id, status_code=error.status,
+    return render_case(request, db, user, case_id, status_code=error.status,
                         submitted=submitted, fact_errors=errors, fact_reason=reason or "",
                         facts_error=None if errors else error.detail)
 
@@ -151,7 +158,7 @@ async def flag_for_discussion(
     except ServiceError as error:
         if error.status in (403, 404):
             return service_error_page(request, user, error)
-        return _render_case(request, db, user, case_id, status_code=error.status,
+        return render_case(request, db, user, case_id, status_code=error.status,
                             flag_error=error.detail)
     return RedirectResponse(f"/cases/{case_id}?done=flagged", status_code=303)
 
@@ -181,26 +188,37 @@ async def record_outcome(
         case = service.get_case(db, case_id, user=user)
     except ServiceError as error:
         return service_error_page(request, user, error)
-    form = _outcome_form(await request.form())
+    submitted = await request.form()
+    form = _outcome_form(submitted)
+    shown = _outcome_page(request, db, user, case, chair=submitted.get("back") == "chair")
     page = case_page(case)
     amending = case.current_outcome is not None
     errors = check_outcome(form, page.recommended, [o.id for o in page.options],
                            amending=amending)
     if errors:
-        return _render_case(request, db, user, case_id, status_code=422, outcome=form,
-                            outcome_errors=errors)
+        return shown(status_code=422, outcome=form, outcome_errors=errors)
     try:
         _save_outcome(db, case_id, user, form, amending=amending)
     except InvalidRequest as error:
         field = OUTCOME_ERROR_FIELDS.get(error.code, "chosen_options")
-        return _render_case(request, db, user, case_id, status_code=422, outcome=form,
-                            outcome_errors={field: error.detail})
+        return shown(status_code=422, outcome=form, outcome_errors={field: error.detail})
     except ServiceError as error:
         if error.status in (403, 404):
             return service_error_page(request, user, error)
-        return _render_case(request, db, user, case_id, status_code=error.status,
-                            outcome=form, outcome_errors={"chosen_options": error.detail})
+        return shown(status_code=error.status, outcome=form,
+                     outcome_errors={"chosen_options": error.detail})
+    if submitted.get("back") == "chair":
+        return RedirectResponse(f"/meetings/{case.meeting_id}/chair/{case_id}?done=outcome"
+                                "#outcome", status_code=303)
     return RedirectResponse(f"/cases/{case_id}?done=outcome#outcome", status_code=303)
+
+
+def _outcome_page(request: Request, db: Any, user: User, case: Any,
+                  *, chair: bool) -> Callable[..., Response]:
+    """Where a refused outcome form is shown again: the chair view or the case page."""
+    if chair:
+        return partial(chair_page, request, db, user, case.meeting_id, case.id)
+    return partial(render_case, request, db, user, case.id)
 
 
 def _save_outcome(db: Any, case_id: int, user: User, form: dict[str, Any], *,

@@ -19,6 +19,7 @@ from openmdt.meetings.codes import (
     PLANNED_TREATMENT_TYPES,
     PROFESSIONAL_ROLES,
 )
+from openmdt.meetings.quoracy import ATTENDANCE_STATUSES
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import MeetingCase, User
 from openmdt.web.pages_agenda import agenda_view, mdt_type_label
@@ -176,10 +177,11 @@ def meeting_document(db: Any, meeting_id: int, user: User,
     meeting = agenda.meeting
     rows = [documents.SummaryRow(row.case_ref, row.patient_name, row.nhs_number,
                                  row.route or "", row.outcome or "No outcome recorded",
-                                 row.deviation)
-            for row in agenda.rows]
+                                 row.deviation, agenda_number=number)
+            for number, row in enumerate(agenda.in_order, 1)]
     attendance = [documents.AttendanceLine(a.name, PROFESSIONAL_ROLES.get(
-        a.professional_role, a.professional_role), a.present) for a in agenda.attendance]
+        a.professional_role, a.professional_role), a.present,
+        ATTENDANCE_STATUSES[a.attendance_status]) for a in agenda.attendance]
     return documents.MeetingSummaryDocument(
         organisation=user.organisation.name, meeting_date=meeting.meeting_date,
         meeting_type=agenda.mdt_type, meeting_site=meeting.site_code, status=meeting.status,

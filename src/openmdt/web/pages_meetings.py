@@ -10,9 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openmdt import meetings as service
 from openmdt.meetings.codes import MDT_TYPES, PROFESSIONAL_ROLES
-from openmdt.store.errors import ImportRejected, ServiceError
+from openmdt.meetings.quoracy import ATTENDANCE_STATUSES
+from openmdt.store.errors import ImportRejected, ServiceError, WorkflowConflict
 from openmdt.store.models import User
-from openmdt.web.pages_agenda import agenda_view, available_packs
+from openmdt.web.agenda_filter import OUTCOME_CHOICES
+from openmdt.web.pages_agenda import agenda_view, available_packs, pack_text
+from openmdt.web.pages_attendance import attendance_entry
 from openmdt.web.pages_common import (
     PageUser,
     forbidden_page,
@@ -21,6 +24,8 @@ from openmdt.web.pages_common import (
     render,
     service_error_page,
 )
+from openmdt.web.pages_listing import QUESTION_ITEM
+from openmdt.web.pages_views import ROUTE_LABELS
 from openmdt.web.security import DbSession
 
 router = APIRouter()
@@ -29,6 +34,8 @@ NOTICES = {
     "created": "Meeting created. Import the list of patients next.",
     "imported": "The list was imported and every case evaluated.",
     "attendance": "Attendance saved.",
+    "core_member_removed": "Removed from the core members of this MDT type.",
+    "removed": "The patient was taken off the list; the reason is kept below.",
     "confirmed": "Standard of care outcomes recorded for the selected patients.",
     "finalised": "The meeting is finalised. Its record is now locked.",
 }
@@ -116,29 +123,31 @@ def agenda_page(
     """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
     if user is None:
         return login_redirect(request)
-    return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""))
+    return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""),
+                   query=dict(request.query_params))
 
 
 def _agenda(
     request: Request, db: Any, user: User, meeting_id: int, *, status_code: int = 200,
-    **context: Any,
+    query: dict[str, str] | None = None, **context: Any,
 ) -> Response:
     try:
-        view = agenda_view(db, meeting_id, user)
+        view = agenda_view(db, meeting_id, user, query)
     except ServiceError as error:
         return service_error_page(request, user, error)
     return render(
         request, "agenda.html", user, status_code=status_code, agenda=view,
-        professional_roles=PROFESSIONAL_ROLES,
-        later_meetings=_later_open_meetings(db, user, view.meeting), **context,
+        professional_roles=PROFESSIONAL_ROLES, attendance_statuses=ATTENDANCE_STATUSES,
+        route_labels=ROUTE_LABELS, outcome_choices=OUTCOME_CHOICES,
+        later_meetings=service.later_open_meetings(db, view.meeting, user=user),
+        question_item=pack_text(view.meeting.pack_id).items.get(QUESTION_ITEM), **context,
     )
 
 
-def _later_open_meetings(db: Any, user: User, meeting: Any) -> list[Any]:
-    """Open meetings of the same organisation after this one: where undecided cases can go."""
-    return [m for m in service.list_meetings(db, user=user)
-            if m.id != meeting.id and m.status != "finalised"
-            and m.meeting_date >= meeting.meeting_date]
+def agenda_again(request: Request, db: Any, user: User, meeting_id: int, *,
+                 status_code: int = 422, **context: Any) -> Response:
+    """The agenda shown again with a refused form's message and input."""
+    return _agenda(request, db, user, meeting_id, status_code=status_code, **context)
 
 
 @router.post("/meetings/{meeting_id}/import", response_class=HTMLResponse)
@@ -194,19 +203,26 @@ def _rejected_lines(rejected: ImportRejected) -> list[dict[str, Any]]:
 async def save_attendance(
     meeting_id: int, request: Request, db: DbSession, user: PageUser
 ) -> Response:
-    """Record who attended (name, professional role, present) for the quoracy check."""
+    """Record who attended (core members and others: present, remote or absent) for the
+    quoracy check; ticked "Core member" rows join the MDT type's core members."""
     if user is None:
         return login_redirect(request)
     if not may(user, "prepare"):
         return forbidden_page(request, user, "prepare")
-    form = await request.form()
-    attendees = _attendees(form)
-    if not attendees:  # every row blank: nothing would be recorded, so say so
-        return _agenda(request, db, user, meeting_id, status_code=422,
-                       attendance_error="Enter the name of at least one attendee: every row "
-                                        "was blank, so nothing was saved.")
     try:
-        service.record_attendance(db, meeting_id, attendees, acting_user=user)
+        meeting = service.get_meeting(db, meeting_id, user=user)
+        members = service.core_members(db, meeting.mdt_type, user=user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    form = await request.form()
+    entry = attendance_entry(form, members)
+    if entry.problem:
+        return _agenda(request, db, user, meeting_id, status_code=422,
+                       attendance_error=entry.problem)
+    try:
+        for person in entry.new_core_members:
+            _add_core_member(db, meeting.mdt_type, person, user)
+        service.record_attendance(db, meeting_id, entry.attendees, acting_user=user)
     except ServiceError as error:
         if error.status == 404:
             return service_error_page(request, user, error)
@@ -216,19 +232,32 @@ async def save_attendance(
                             status_code=303)
 
 
-def _attendees(form: Any) -> list[dict[str, Any]]:
-    """Attendance rows from the form: name_N, role_N and the present checkboxes (value N)."""
-    present = set(form.getlist("present"))
-    rows = []
-    for key in form:
-        if not key.startswith("name_"):
-            continue
-        index = key.removeprefix("name_")
-        name = str(form.get(key, "")).strip()
-        if name:
-            rows.append({"name": name, "professional_role": str(form.get(f"role_{index}", "")),
-                         "present": index in present})
-    return rows
+def _add_core_member(db: Any, mdt_type: str, person: dict[str, Any], user: User) -> None:
+    try:
+        service.add_core_member(db, mdt_type, person["name"], person["professional_role"],
+                                acting_user=user)
+    except WorkflowConflict as error:
+        if error.code != "already_core_member":
+            raise
+
+
+@router.post("/meetings/{meeting_id}/core-members/{member_id}/remove",
+             response_class=HTMLResponse)
+async def remove_core_member(
+    meeting_id: int, member_id: int, request: Request, db: DbSession, user: PageUser
+) -> Response:
+    """Take a person off the core members of the meeting's MDT type."""
+    if user is None:
+        return login_redirect(request)
+    if not may(user, "prepare"):
+        return forbidden_page(request, user, "prepare")
+    try:
+        service.get_meeting(db, meeting_id, user=user)
+        service.remove_core_member(db, member_id, acting_user=user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    return RedirectResponse(f"/meetings/{meeting_id}?done=core_member_removed#attendance",
+                            status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/confirm-standard-of-care", response_class=HTMLResponse)
