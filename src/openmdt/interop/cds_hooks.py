@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from openmdt.engine.result import EvaluationRecord
 from openmdt.interop.fhir_cases import FhirOutcome, evaluate_fhir
 from openmdt.interop.fhir_out import missing_items
 from openmdt.knowledge.words import label_of, option_title, standard_title
@@ -187,7 +188,7 @@ def card(request: HookRequest, outcome: FhirOutcome, context: CardContext) -> di
     evaluation = outcome.evaluation
     assert evaluation is not None
     pack = evaluation.pack
-    result = evaluation.to_dict()
+    result = EvaluationRecord.read(evaluation.to_dict())
     body: dict[str, Any] = {
         "uuid": str(uuid.uuid5(CARD_NAMESPACE, request.hookInstance)),
         "summary": _summary(result, pack),
@@ -203,26 +204,26 @@ def card(request: HookRequest, outcome: FhirOutcome, context: CardContext) -> di
     return body
 
 
-def _summary(result: Mapping[str, Any], pack: Any) -> str:
-    triage = result["triage"]
-    if triage["route"] == "standard_of_care":
-        text = f"MDT standard of care: {standard_title(pack, triage['standard_of_care'])}"
-    elif triage["route"] == "full_discussion":
-        text = "Needs full MDT discussion: " + "; ".join(triage["reasons"])
+def _summary(result: EvaluationRecord, pack: Any) -> str:
+    triage = result.triage
+    if triage.route == "standard_of_care":
+        text = f"MDT standard of care: {standard_title(pack, triage.standard_of_care)}"
+    elif triage.route == "full_discussion":
+        text = "Needs full MDT discussion: " + "; ".join(triage.reasons)
     else:
-        missing = [label_of(pack, name) for name in triage["data_requests"]]
+        missing = [label_of(pack, name) for name in triage.data_requests]
         text = f"Not ready for the MDT: {len(missing)} items missing ({', '.join(missing)})"
     return text if len(text) <= SUMMARY_LIMIT else text[:SUMMARY_LIMIT - 1] + "…"
 
 
-def _detail(result: Mapping[str, Any], pack: Any, outcome: FhirOutcome) -> str:
+def _detail(result: EvaluationRecord, pack: Any, outcome: FhirOutcome) -> str:
     lines = []
-    for decision in result["decisions"]:
-        if decision["status"] == "not_applicable":
+    for decision in result.decisions:
+        if not decision.applicable:
             continue
-        options = ", ".join(option_title(pack, decision["id"], o)
-                            for o in decision["recommended"]) or "none yet"
-        lines.append(f"- **{decision['title']}** ({decision['status']}): {options}")
+        options = ", ".join(option_title(pack, decision.id, o)
+                            for o in decision.recommended) or "none yet"
+        lines.append(f"- **{decision.title or decision.id}** ({decision.status}): {options}")
     missing = [label_of(pack, name) for name in missing_items(result)]
     if missing:
         lines.append(f"\n**Missing data:** {', '.join(missing)}")

@@ -81,7 +81,23 @@ def read_with_packs(text: str | dict[str, Any], pack: Pack | None, as_of: date, 
             if case.case_id not in chosen or (case.primary_cancer
                                               and chosen[case.case_id][1] is None):
                 chosen[case.case_id] = (case, candidate if case.primary_cancer else None)
-    return list(chosen.values()), reads[0][1]
+    return list(chosen.values()), _read_of_chosen(reads, chosen)
+
+
+def _read_of_chosen(reads: list[tuple[Pack, FhirRead]],
+                    chosen: dict[str, tuple[FhirCase, Pack | None]]) -> FhirRead:
+    """The errors and unread resources of the reading(s) whose pack a case follows: each pack
+    validates the resources it could read a fact from, so an invalid resource is reported by
+    the pack that reads it (all packs' findings when no case found its pack)."""
+    used = [read for candidate, read in reads
+            if any(case_pack is candidate for _, case_pack in chosen.values())]
+    used = used or [read for _, read in reads]
+    if len(used) == 1:
+        return used[0]
+    errors = {(e.code, e.message): e for read in used for e in read.errors}
+    loose = {n.reference: n for read in used for n in read.not_mapped}
+    return FhirRead(used[0].cases, list(loose.values()), list(errors.values()),
+                    used[0].resources)
 
 
 def evaluate_fhir(text: str | dict[str, Any], pack: Pack | None, as_of: date,

@@ -16,6 +16,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from openmdt import __version__ as openmdt_version
+from openmdt.engine.result import DecisionRecord, EvaluationRecord, OptionRecord, PackRecord
 from openmdt.interop.fhir_in import NHS_NUMBER_SYSTEM
 from openmdt.knowledge import Pack
 
@@ -38,9 +39,9 @@ class BundleInputs:
     case_url: str | None = None
 
 
-def module_uri(reference: Mapping[str, str]) -> str:
+def module_uri(reference: PackRecord) -> str:
     """The pack an evaluation used (its ``pack`` reference: id, version, hash) as a URI."""
-    return f"urn:openmdt:pack:{reference['id']}:{reference['version']}"
+    return f"urn:openmdt:pack:{reference.id}:{reference.version}"
 
 
 def _id(*parts: Any) -> str:
@@ -54,20 +55,24 @@ def evaluation_bundle(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleI
     return Bundle.model_validate(bundle_json(evaluation, pack, inputs, outcome))
 
 
-def bundle_json(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
-                outcome: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The Bundle as JSON-ready data (``evaluation_bundle`` validates it)."""
-    key = (evaluation["case_id"], evaluation["pack"]["hash"], evaluation.get("as_of"))
+def bundle_json(evaluation: EvaluationRecord | Mapping[str, Any], pack: Pack,
+                inputs: BundleInputs, outcome: Mapping[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """The Bundle as JSON-ready data (``evaluation_bundle`` validates it); the evaluation
+    as its record or as the engine's JSON (read through engine.result)."""
+    if not isinstance(evaluation, EvaluationRecord):
+        evaluation = EvaluationRecord.read(evaluation)
+    key = (evaluation.case_id, evaluation.pack.hash, evaluation.as_of)
     resources = _resources(evaluation, pack, inputs, key)
     if outcome is not None:
-        resources.append(care_plan(outcome, inputs, evaluation["pack"], key))
+        resources.append(care_plan(outcome, inputs, evaluation.pack, key))
     resources.append(_provenance(evaluation, pack, inputs, resources, key))
     entries = [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources]
     return {"resourceType": "Bundle", "id": _id("bundle", *key), "type": "collection",
             "entry": entries}
 
 
-def _resources(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
+def _resources(evaluation: EvaluationRecord, pack: Pack, inputs: BundleInputs,
                key: tuple[Any, ...]) -> list[dict[str, Any]]:
     group = _request_group(evaluation, pack, inputs, key)
     issues = _detected_issues(evaluation, pack, inputs, key)
@@ -75,28 +80,28 @@ def _resources(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
     return [guidance, group, *issues]
 
 
-def _when(evaluation: Mapping[str, Any]) -> str | None:
-    return evaluation.get("as_of")
+def _when(evaluation: EvaluationRecord) -> str | None:
+    return evaluation.as_of
 
 
-def missing_items(evaluation: Mapping[str, Any]) -> list[str]:
+def missing_items(evaluation: EvaluationRecord) -> list[str]:
     """The items whose values would settle the evaluation: data requests, then the missing
     items of provisional decisions, each once."""
-    names = list(evaluation["triage"].get("data_requests") or [])
-    for decision in evaluation["decisions"]:
-        if decision["status"] == "provisional":
-            names += decision.get("missing") or []
+    names = list(evaluation.triage.data_requests)
+    for decision in evaluation.decisions:
+        if decision.status == "provisional":
+            names += decision.missing
     return list(dict.fromkeys(names))
 
 
-def _guidance_response(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
+def _guidance_response(evaluation: EvaluationRecord, pack: Pack, inputs: BundleInputs,
                        key: tuple[Any, ...], group_id: str) -> dict[str, Any]:
     missing = missing_items(evaluation)
     resource: dict[str, Any] = {
         "resourceType": "GuidanceResponse", "id": _id("guidance", *key),
         "requestIdentifier": {"system": f"{OPENMDT_SYSTEM}/evaluation",
                               "value": _id("request", *key)},
-        "moduleUri": module_uri(evaluation["pack"]),
+        "moduleUri": module_uri(evaluation.pack),
         "status": "data-required" if missing else "success",
         "subject": dict(inputs.subject),
         "result": {"reference": f"urn:uuid:{group_id}"},
@@ -128,13 +133,13 @@ def _data_requirement(pack: Pack, name: str) -> dict[str, Any]:
     return requirement
 
 
-def _request_group(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
+def _request_group(evaluation: EvaluationRecord, pack: Pack, inputs: BundleInputs,
                    key: tuple[Any, ...]) -> dict[str, Any]:
-    actions = [_decision_action(decision) for decision in evaluation["decisions"]
-               if decision["status"] != "not_applicable"]
+    actions = [_decision_action(decision) for decision in evaluation.decisions
+               if decision.applicable]
     group: dict[str, Any] = {
         "resourceType": "RequestGroup", "id": _id("requestgroup", *key),
-        "instantiatesUri": [module_uri(evaluation["pack"])], "status": "draft",
+        "instantiatesUri": [module_uri(evaluation.pack)], "status": "draft",
         "intent": "proposal",
         "subject": dict(inputs.subject),
     }
@@ -143,51 +148,51 @@ def _request_group(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInpu
     return group
 
 
-def _decision_action(decision: Mapping[str, Any]) -> dict[str, Any]:
-    options = [_option_action(c) for c in decision.get("candidates") or []]
-    action: dict[str, Any] = {"title": decision["title"], "selectionBehavior": "any",
-                              "description": f"Decision status: {decision['status']}"}
+def _decision_action(decision: DecisionRecord) -> dict[str, Any]:
+    options = [_option_action(c) for c in decision.options]
+    action: dict[str, Any] = {"title": decision.title or decision.id, "selectionBehavior": "any",
+                              "description": f"Decision status: {decision.status}"}
     if options:
         action["action"] = options
     return action
 
 
-def _option_action(candidate: Mapping[str, Any]) -> dict[str, Any]:
+def _option_action(candidate: OptionRecord) -> dict[str, Any]:
     """One candidate option: its title, why (the arguments that hold), the guideline
     citations, and its strength (net support as a cpg-rating)."""
-    held = [a for a in candidate.get("arguments") or [] if a.get("holds") is True]
-    recommended = candidate.get("recommended")
-    code = {True: "recommended", False: "not-recommended"}.get(recommended, "undetermined")
+    held = [a for a in candidate.arguments if a.holds is True]
+    code = {True: "recommended", False: "not-recommended"}.get(candidate.recommended,
+                                                              "undetermined")
     action: dict[str, Any] = {
-        "title": candidate["title"],
+        "title": candidate.title or candidate.id,
         "code": [{"coding": [{"system": RECOMMENDATION_SYSTEM, "code": code}]}],
         "extension": [_rating(candidate)],
     }
     if held:
         action["description"] = " ".join(
-            f"{'For' if a['polarity'] in ('for', 'confirming') else 'Against'}: {a['text']}"
+            f"{'For' if a.polarity in ('for', 'confirming') else 'Against'}: {a.text}"
             for a in held)
-        sources = list(dict.fromkeys(a["source"] for a in held if a.get("source")))
+        sources = list(dict.fromkeys(a.source for a in held if a.source))
         action["documentation"] = [{"type": "citation", "citation": s} for s in sources]
     return action
 
 
-def _rating(candidate: Mapping[str, Any]) -> dict[str, Any]:
+def _rating(candidate: OptionRecord) -> dict[str, Any]:
     """Net support as a cpg-rating: a number, or the range it may take while unknown."""
-    if candidate.get("net_support") is not None:
-        return {"url": CPG_RATING, "valueQuantity": {"value": candidate["net_support"]}}
-    low, high = candidate.get("net_support_range") or (None, None)
+    if candidate.net_support is not None:
+        return {"url": CPG_RATING, "valueQuantity": {"value": candidate.net_support}}
+    low, high = candidate.net_support_range or (None, None)
     bounds = {name: {"value": value} for name, value in (("low", low), ("high", high))
               if value is not None}
     return {"url": CPG_RATING, "valueRange": bounds}
 
 
-def _detected_issues(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
+def _detected_issues(evaluation: EvaluationRecord, pack: Pack, inputs: BundleInputs,
                      key: tuple[Any, ...]) -> list[dict[str, Any]]:
     issues = []
-    for conflict in evaluation.get("conflicts") or []:
-        implicated = [inputs.sources[i] for i in conflict["items"] if i in inputs.sources]
-        issues.append(_issue(key, conflict["id"], conflict["message"], inputs, implicated))
+    for conflict in evaluation.conflicts:
+        implicated = [inputs.sources[i] for i in conflict.items if i in inputs.sources]
+        issues.append(_issue(key, conflict.id, conflict.message, inputs, implicated))
     for conflict in inputs.record_conflicts:
         refs = [v["reference"] for v in conflict["values"]]
         values = ", ".join(f"{v['value']} ({v['effective'] or 'no date'})"
@@ -211,12 +216,12 @@ def _issue(key: tuple[Any, ...], name: str, detail: str, inputs: BundleInputs,
     return issue
 
 
-def _provenance(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
+def _provenance(evaluation: EvaluationRecord, pack: Pack, inputs: BundleInputs,
                 resources: list[dict[str, Any]], key: tuple[Any, ...]) -> dict[str, Any]:
-    ref = evaluation["pack"]
+    ref = evaluation.pack
     entities = [{"role": "source", "what": {
-        "identifier": {"system": "urn:openmdt:pack", "value": f"{ref['id']}|{ref['version']}"},
-        "display": f"{pack.title} {ref['version']} ({ref['hash']})"}}]
+        "identifier": {"system": "urn:openmdt:pack", "value": f"{ref.id}|{ref.version}"},
+        "display": f"{pack.title} {ref.version} ({ref.hash})"}}]
     entities += [{"role": "source", "what": {"reference": ref}}
                  for ref in sorted(set(inputs.sources.values()))]
     return {
@@ -228,7 +233,7 @@ def _provenance(evaluation: Mapping[str, Any], pack: Pack, inputs: BundleInputs,
     }
 
 
-def care_plan(outcome: Mapping[str, Any], inputs: BundleInputs, pack: Mapping[str, str],
+def care_plan(outcome: Mapping[str, Any], inputs: BundleInputs, pack: PackRecord,
               key: tuple[Any, ...]) -> dict[str, Any]:
     """The recorded MDT outcome as a CarePlan with the COSD care-plan codes: CR0460 intent,
     CR0470 planned treatment types (one activity each), CR8110 discussion type, CR0430 the

@@ -68,6 +68,14 @@ class Program:
             object.__setattr__(self, "_by_expression", by_expression)
         return by_expression[id(expression)]
 
+    def __getstate__(self) -> dict[str, object]:
+        # ids mean nothing in another process (the on-disk pack cache pickles packs)
+        return {"steps": self.steps, "layout": self.layout, "_by_expression": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
     def trace(self, values: tuple[object, ...] | list[object]) -> dict[str, object]:
         """Kernel values by step id (``None`` for unknown or skipped)."""
         return {step.id: _plain(values[index]) for index, step in enumerate(self.steps)}
