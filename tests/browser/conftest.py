@@ -36,6 +36,7 @@ ACCOUNTS = {
     "chair": ("chair@east.example", "East Trust", "chair", "Dr Rowan Chair"),
     "coordinator": ("coord@east.example", "East Trust", "coordinator", "Hazel Coordinator"),
     "outsider": ("coord@west.example", "West Trust", "coordinator", "Willow Outsider"),
+    "auditor": ("audit@east.example", "East Trust", "auditor", "Ivy Auditor"),
 }
 
 

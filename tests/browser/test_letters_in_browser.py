@@ -74,3 +74,39 @@ def test_gp_letter_and_patient_copy_print_on_one_page(browser, live_server, sign
     page.screenshot(path=str(PATIENT_LETTER_SCREENSHOT), full_page=True)
     assert _pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
     context.close()
+
+
+AUDIT_SCREENSHOT = Path("/tmp/openmdt-audit.png")
+
+
+def test_auditor_sees_who_opened_the_letter_and_filters(browser, live_server, sign_in,
+                                                       tmp_path: Path) -> None:
+    chair = browser.new_context().new_page()
+    sign_in(chair, "chair")
+    _meeting_with_letter_list(chair, tmp_path)
+    chair.get_by_role("link", name="SYNTHETIC Birch Letter").first.click()
+    expect(chair.get_by_role("heading", name="SYNTHETIC Birch Letter")).to_be_visible()
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email address").fill("audit@east.example")
+    page.get_by_label("Password").fill("browser tests password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Audit trail").click()
+    expect(page.get_by_role("heading", name="Audit trail", exact=True)).to_be_visible()
+    row = page.locator("tbody tr", has_text="Viewed a patient's record").first
+    expect(row).to_contain_text("Dr Rowan Chair")
+    expect(row).to_contain_text("SYNTHETIC Birch Letter (B-1)")
+    page.get_by_label("User").select_option(label="Dr Rowan Chair")
+    page.get_by_label("Action").select_option(label="Viewed a patient's record")
+    page.get_by_label("Case reference").fill("B-1")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        assert "Dr Rowan Chair" in rows.nth(i).inner_text()
+    page.screenshot(path=str(AUDIT_SCREENSHOT), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("Event,") and "Dr Rowan Chair" in text and "B-1" in text

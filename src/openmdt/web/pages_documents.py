@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from openmdt import meetings as service
 from openmdt.cases.patient_details import address_lines
-from openmdt.meetings import documents
+from openmdt.meetings import audit_trail, documents
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
     DEVIATION_REASONS,
@@ -154,6 +154,7 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
         case = service.get_case(db, case_id, user=user)
     except ServiceError as error:
         return service_error_page(request, user, error)
+    audit_trail.record_case_read(db, case, acting_user=user, what=DOCUMENT_NAMES[kind])
     document = outcome_document(db, case, user.organisation.name)
     if document is None:
         return error_page(request, user, 409, "Record the MDT outcome first, on the case page.",
@@ -168,6 +169,8 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
     return _document_response(html, pdf=pdf, filename=f"{kind}-{case.case_ref}")
 
 
+DOCUMENT_NAMES = {"gp-letter": "GP letter", "patient-letter": "Patient copy",
+                  "outcome-form": "Outcome form"}
 RENDERERS = {
     "gp-letter": documents.render_gp_letter,
     "patient-letter": documents.render_patient_letter,
@@ -246,6 +249,8 @@ def _summary(request: Request, db: Any, user: User | None, meeting_id: int,
         document = meeting_document(db, meeting_id, user)
     except ServiceError as error:
         return service_error_page(request, user, error)
+    audit_trail.record_meeting_read(db, service.get_meeting(db, meeting_id, user=user),
+                                    acting_user=user, what="Meeting summary")
     if pdf:
         html = documents.render_meeting_summary(document)
     else:

@@ -13,6 +13,7 @@ from openmdt.meetings.codes import MDT_TYPES, PROFESSIONAL_ROLES
 from openmdt.store.errors import ImportRejected, ServiceError
 from openmdt.store.models import User
 from openmdt.web.pages_agenda import agenda_view, available_packs
+from openmdt.web.pages_audit import log_meeting_read
 from openmdt.web.pages_common import (
     PageUser,
     forbidden_page,
@@ -116,6 +117,7 @@ def agenda_page(
     """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
     if user is None:
         return login_redirect(request)
+    log_meeting_read(db, user, meeting_id, "Agenda")
     return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""))
 
 
