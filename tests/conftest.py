@@ -16,6 +16,14 @@ POSTGRES_ENV = "OPENMDT_TEST_POSTGRES_URL"
 _schema_numbers = itertools.count(1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled packs are cached in a temporary folder for the run (never the user's
+    ~/.cache); child processes (CLI tests) inherit it. Tests of the cache set their own."""
+    import tempfile
+
+    os.environ["OPENMDT_PACK_CACHE"] = tempfile.mkdtemp(prefix="openmdt-pack-cache-")
+
+
 def _postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
 

@@ -40,6 +40,7 @@ ACCOUNTS = {
     "pharmacist": ("pharmacist@east.example", "East Trust", "pharmacist", "Elm Pharmacist"),
     "nurse": ("nurse@east.example", "East Trust", "nurse", "Oak Nurse"),
     "admin": ("admin@east.example", "East Trust", "admin", "Yew Admin"),
+    "auditor": ("audit@east.example", "East Trust", "auditor", "Ivy Auditor"),
 }
 
 

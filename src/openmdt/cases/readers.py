@@ -21,10 +21,12 @@ from openmdt.cases.guard import (
     number_problem,
     source_is_clean,
 )
+from openmdt.cases.patient_details import LETTER_COLUMNS
 
 Format = Literal["csv", "jsonl", "json"]
 PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
-                   "date_of_birth": "date_of_birth", "hospital_number": "hospital_number"}
+                   "date_of_birth": "date_of_birth", "hospital_number": "hospital_number",
+                   **LETTER_COLUMNS}
 RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS}
 TRUE_WORDS = {"true", "yes", "y"}
 FALSE_WORDS = {"false", "no", "n"}

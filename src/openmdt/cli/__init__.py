@@ -3,67 +3,62 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
+from typing import Any
 
-import typer
+from openmdt.cli.lazy import LAZY_COMMANDS, ROOT_HELP, LazyGroup
 
-from openmdt.cli.cases import evaluate_command, triage_command
-from openmdt.cli.pack import pack_app
-from openmdt.cli.support import Exit, err_console, print_diagnostics
-from openmdt.knowledge import PackLoadError
-
-app = typer.Typer(help="OpenMDT: explainable decision support for cancer MDT meetings.",
-                  no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]})
-app.command("evaluate")(evaluate_command)
-app.command("triage")(triage_command)
-app.add_typer(pack_app, name="pack")
+__all__ = ["app", "main"]
 
 
-def _mount_optional(module: str, attribute: str, name: str) -> None:
-    """Mount a sub-command group that lives in a shell module (web, synth) when present."""
-    try:
-        group = getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError):
-        return
-    app.add_typer(group, name=name)
+def build_app() -> Any:
+    """The whole command line as one Typer app (every command imported): for tests, the
+    docs check and Typer's runner. `main` runs the same commands through `LazyGroup`."""
+    import typer
+
+    full = typer.Typer(help=ROOT_HELP, no_args_is_help=True, pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+    for command in LAZY_COMMANDS:
+        try:
+            target = command.load()
+        except ImportError:  # an optional part (web, synth) is not installed
+            continue
+        if isinstance(target, typer.Typer):
+            full.add_typer(target, name=command.name)
+        else:
+            full.command(command.name)(target)
+    return full
 
 
-_mount_optional("openmdt.synth.cli", "synth_app", "synth")
-_mount_optional("openmdt.cli.cohort", "cohort_app", "cohort")
-_mount_optional("openmdt.cli.sact", "sact_app", "sact")
-_mount_optional("openmdt.cli.server", "db_app", "db")
-_mount_optional("openmdt.cli.server", "users_app", "users")
-_mount_optional("openmdt.cli.server", "audit_app", "audit")
-_mount_optional("openmdt.cli.export", "export_app", "export")
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module 'openmdt.cli' has no attribute {name!r}")
 
-try:
-    from openmdt.cli.server import serve_command
 
-    app.command("serve")(serve_command)
-except ImportError:
-    pass
-
-try:
-    from openmdt.cli.demo import demo_command
-
-    app.command("demo")(demo_command)
-except ImportError:
-    pass
+def _is_pack_error(error: Exception) -> bool:
+    """Whether `error` is a PackLoadError (its module is loaded if one was raised, and is
+    not imported otherwise: `--help` stays fast)."""
+    diagnostics = sys.modules.get("openmdt.knowledge.diagnostics")
+    return diagnostics is not None and isinstance(error, diagnostics.PackLoadError)
 
 
 def main() -> None:
     """Console entry point: no traceback reaches a user (set OPENMDT_DEBUG=1 to see one)."""
     try:
-        app()
-    except PackLoadError as exc:
-        print_diagnostics(exc)
-        sys.exit(Exit.BAD_PACK)
+        LazyGroup().main(prog_name="openmdt")
     except Exception as exc:  # the last line of defence for users, not a way to hide bugs
+        if _is_pack_error(exc):
+            from openmdt.cli.support import Exit, print_diagnostics
+
+            print_diagnostics(exc)
+            sys.exit(Exit.BAD_PACK)
         if os.environ.get("OPENMDT_DEBUG"):
             raise
+        from openmdt.cli.support import err_console
+
         err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} "
                           "(set OPENMDT_DEBUG=1 for details, and please report it)")
         sys.exit(3)

@@ -34,9 +34,14 @@ from openmdt.interop.fhir_in import FhirCase
 from openmdt.interop.fhir_out import evaluation_bundle, inputs_for
 from openmdt.knowledge import Pack
 from openmdt.knowledge.words import label_of, option_title, standard_title, value_words
-from openmdt.reports.agenda_html import render_agenda_html
 
 out = Console(highlight=False, soft_wrap=True)
+
+
+def _agenda_html(agenda: Agenda) -> str:
+    from openmdt.reports.agenda_html import render_agenda_html  # Jinja only when asked for
+
+    return render_agenda_html(agenda)
 
 FileArg = Annotated[str, typer.Argument(help="A JSON case, a .jsonl file of cases, a .csv "
                                               "meeting list, or '-' for standard input.")]
@@ -300,7 +305,7 @@ def triage_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
         _print_agenda(agenda)
     else:
         text = {"json": lambda: json.dumps(agenda.to_dict(), indent=2, ensure_ascii=False),
-                "html": lambda: render_agenda_html(agenda),
+                "html": lambda: _agenda_html(agenda),
                 "text": lambda: agenda.summary()}[format.value]()
         if output is None:
             out.print(text, markup=False, highlight=False)

@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 
 from openmdt.cases.errors import CaseError
 from openmdt.engine.plan import EnginePlan, engine_plan
-from openmdt.knowledge.checks import did_you_mean
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.values import FactProblem
 
@@ -25,6 +24,8 @@ class Case(NamedTuple):
 def _fact_error(case_id: str, item: DataItem, value: Any, problem: FactProblem) -> CaseError:
     hint = ""
     if problem.code == "value_not_allowed" and isinstance(value, str):
+        from openmdt.knowledge.checks import did_you_mean  # error path only: not at start-up
+
         close = did_you_mean(value, item.values or ())
         hint = f"; {close}" if close else ""
     message = (f"case {case_id}: {item.name} = {value!r} {problem.reason}: allowed "
@@ -58,6 +59,8 @@ def normalise_facts(pack: Pack, case_id: str, facts: Mapping[str, Any],
                 continue
         convert = converters.get(name)
         if convert is None:
+            from openmdt.knowledge.checks import did_you_mean
+
             close = did_you_mean(name, pack.items)
             raise CaseError("unknown_item", f"case {case_id}: {name!r} is not an item of pack "
                             f"{pack.id}" + (f"; {close}" if close else ""),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any
 
 from openmdt.knowledge.model import DerivedFact, Pack
@@ -52,6 +53,15 @@ def unknown_names(pack: Pack) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class KernelCode:
+    """The compiled code of a pack's two kernel functions (kept in the compiled-pack cache:
+    code objects marshal, functions do not)."""
+
+    fast: CodeType
+    full: CodeType
+
+
+@dataclass(frozen=True)
 class Kernel:
     """A compiled pack kernel: ``run(env)`` fills derived facts into env and returns the value
     of every condition in slot order, then one more entry: a tuple saying, for each of
@@ -61,6 +71,7 @@ class Kernel:
     run: KernelFunction
     program: Program  # the steps whose values run returns, in this order
     run_all: KernelFunction  # like run, but nothing is ever skipped (for explanations)
+    code: KernelCode | None = None  # what run and run_all were made from (for the cache)
 
     def slot(self, expression: Expression) -> int:
         """Where the value of ``expression`` (a condition of this pack) is in the result."""
@@ -302,18 +313,31 @@ def _namespace() -> dict[str, Any]:
     return namespace
 
 
-def _compile(pack: Pack, skip: bool) -> KernelFunction:
+def _code(pack: Pack, skip: bool) -> CodeType:
     module = _Writer(pack, skip).function()
-    code = compile(module, f"<kernel of pack {pack.id} {pack.version}>", "exec")
+    return compile(module, f"<kernel of pack {pack.id} {pack.version}>", "exec")
+
+
+def _function(code: CodeType) -> KernelFunction:
     namespace = _namespace()
     exec(code, namespace)  # runs the generated def only; pack text never gets here
     return namespace["kernel"]
 
 
+def kernel_code(pack: Pack) -> KernelCode:
+    """Generate and compile the code of the pack's kernel (from syntax trees, never text)."""
+    return KernelCode(_code(pack, skip=True), _code(pack, skip=False))
+
+
+def kernel_from_code(pack: Pack, code: KernelCode) -> Kernel:
+    """The kernel of `pack` from its compiled code (the slots are this pack's expressions)."""
+    return Kernel(_function(code.fast), build_program(pack), _function(code.full), code)
+
+
 def compile_kernel(pack: Pack) -> Kernel:
     """Generate and compile the pack's kernel functions (from syntax trees, never text)."""
-    return Kernel(_compile(pack, skip=True), build_program(pack), _compile(pack, skip=False))
+    return kernel_from_code(pack, kernel_code(pack))
 
 
-__all__ = ["SKIPPED", "Kernel", "compile_kernel", "pack_conditions", "reference_kernel",
-           "unknown_names"]
+__all__ = ["SKIPPED", "Kernel", "KernelCode", "compile_kernel", "kernel_code", "kernel_from_code",
+           "pack_conditions", "reference_kernel", "unknown_names"]

@@ -7,13 +7,11 @@ import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openmdt.knowledge.compiler import PackCompiler, build_pack
-from openmdt.knowledge.conflicts import foreseeable_conflicts
 from openmdt.knowledge.diagnostics import Diagnostic, PackLoadError
-from openmdt.knowledge.kernel import compile_kernel
 from openmdt.knowledge.model import DerivedFact, Pack
-from openmdt.knowledge.overlay import merge_overlay
+from openmdt.knowledge.pack_cache import load_cached, store_cached
 from openmdt.knowledge.source_files import (
     RawPack,
     read_raw_pack,
@@ -21,8 +19,11 @@ from openmdt.knowledge.source_files import (
     shipped_pack_ids,
 )
 
+if TYPE_CHECKING:  # the compiler is imported only when a pack is compiled (not cached)
+    from openmdt.knowledge.compiler import PackCompiler
+
 _CACHE: dict[tuple[str, str], Pack] = {}
-_LOADING = threading.Lock()  # many threads asking for a pack at once compile it once
+_LOADING = threading.RLock()  # many threads asking for a pack at once compile it once
 MAX_OVERLAY_DEPTH = 5
 
 
@@ -50,6 +51,8 @@ def _read_with_bases(root: Path, problems: list[Diagnostic], depth: int = 0) -> 
     base = _read_with_bases(base_dir, problems, depth + 1)
     if base is None:
         return None
+    from openmdt.knowledge.overlay import merge_overlay
+
     merged = merge_overlay(base, raw)
     merged.digest = hashlib.sha256(merged.digest.encode()).hexdigest()
     return merged
@@ -102,6 +105,10 @@ def _dependencies(facts: list[DerivedFact]) -> Mapping[str, frozenset[str]]:
 
 def compile_raw(raw: RawPack) -> tuple[Pack | None, list[Diagnostic]]:
     """Check and compile a raw pack: the pack, or None and every diagnostic."""
+    from openmdt.knowledge.compiler import PackCompiler, build_pack
+    from openmdt.knowledge.conflicts import foreseeable_conflicts
+    from openmdt.knowledge.kernel import compile_kernel
+
     compiler = PackCompiler(raw)
     meta = compiler.compile_meta()
     compiler.compile_items()
@@ -150,11 +157,26 @@ def load_pack(ref: str | Path) -> Pack:
     with _LOADING:
         if key in _CACHE:
             return _CACHE[key]
-        pack, diagnostics = check_pack(root)
+        pack = load_cached(root)
         if pack is None:
-            raise PackLoadError(str(ref), diagnostics)
+            pack, diagnostics = check_pack(root)
+            if pack is None:
+                raise PackLoadError(str(ref), diagnostics)
+            store_cached(root, pack, _base_folders(root, pack))
         _CACHE[key] = pack
         return pack
+
+
+def _base_folders(root: Path, pack: Pack) -> tuple[Path, ...]:
+    """The folders of an overlay's bases, nearest first (their changes invalidate it)."""
+    folders: list[Path] = []
+    while pack.base is not None and len(folders) < MAX_OVERLAY_DEPTH:
+        folder = resolve_pack_dir(pack.base, relative_to=root)
+        if folder is None:
+            break
+        folders.append(folder)
+        root, pack = folder, load_pack(folder)
+    return tuple(folders)
 
 
 def _tree_digest(root: Path) -> str:

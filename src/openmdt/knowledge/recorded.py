@@ -18,7 +18,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from openmdt.knowledge.kernel import Kernel, compile_kernel
+from openmdt.knowledge.kernel import (
+    Kernel,
+    KernelCode,
+    compile_kernel,
+    kernel_code,
+    kernel_from_code,
+)
 from openmdt.knowledge.model import DataItem, DerivedFact, Pack
 from openmdt.language import Expression
 from openmdt.language.closures import compile_tree
@@ -41,9 +47,25 @@ def assumed_items(pack: Pack) -> tuple[str, ...]:
                  if item.default is not None and not item.streamline_safe)
 
 
+# Compiled code of recorded-only kernels by pack hash, filled by the compiled-pack cache.
+_RECORDED_CODE: dict[str, KernelCode] = {}
+
+
 def recorded_only_kernel(pack: Pack) -> Kernel:
     """The pack's kernel with no ``coalesce`` falling back on a constant or a parameter."""
-    return compile_kernel(recorded_only_pack(pack))
+    recorded = recorded_only_pack(pack)
+    code = _RECORDED_CODE.get(pack.hash)
+    return compile_kernel(recorded) if code is None else kernel_from_code(recorded, code)
+
+
+def recorded_only_code(pack: Pack) -> KernelCode:
+    """The compiled code of the recorded-only kernel (for the compiled-pack cache)."""
+    return kernel_code(recorded_only_pack(pack))
+
+
+def remember_recorded_code(pack: Pack, code: KernelCode) -> None:
+    """Use `code` (from the compiled-pack cache) for this pack's recorded-only kernel."""
+    _RECORDED_CODE[pack.hash] = code
 
 
 def _is_constant(node: Node, parameters: Mapping[str, Any]) -> bool:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openmdt.knowledge.diagnostics import Diagnostic
-from openmdt.knowledge.yamlsource import (
-    LocatedDict,
-    Position,
-    YamlProblem,
-    load_located,
-)
+
+if TYPE_CHECKING:  # reading YAML is imported only when a pack is read (not from the cache)
+    from openmdt.knowledge.yamlsource import LocatedDict
 
 SHIPPED_PACKS = Path(__file__).resolve().parent.parent / "packs"
 
@@ -60,6 +57,8 @@ def _display(root: Path, path: Path) -> str:
 
 
 def _read(root: Path, path: Path, problems: list[Diagnostic]) -> Any:
+    from openmdt.knowledge.yamlsource import YamlProblem, load_located
+
     try:
         return load_located(path, _display(root, path))
     except YamlProblem as exc:
@@ -83,6 +82,8 @@ def pack_digest(root: Path) -> str:
 
 def read_raw_pack(root: Path, problems: list[Diagnostic]) -> RawPack | None:
     """Read every file of the pack at ``root``; YAML problems are appended to ``problems``."""
+    from openmdt.knowledge.yamlsource import LocatedDict, Position
+
     meta = _read(root, root / "pack.yaml", problems)
     if not isinstance(meta, LocatedDict):
         if meta is not None:

@@ -8,11 +8,62 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openmdt.knowledge.model import Pack
 from openmdt.knowledge.values import convert_fact
+
+# Local policy: people in English NHS trusts read times in UK time (GMT or BST).
+READERS_TIME_ZONE = "Europe/London"
+
+
+def date_words(value: date | datetime | str | None) -> str:
+    """A date as people read it on every page and document: "16 June 1971".
+
+    Accepts a date, a datetime (its date in UK time) or ISO text; None and text that is not
+    a date read as "Not recorded" and as itself.
+    """
+    if value is None or value == "":
+        return "Not recorded"
+    moment = _as_date(value)
+    if moment is None:
+        return str(value)
+    if isinstance(moment, datetime):
+        moment = _in_uk_time(moment).date()
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def time_words(value: datetime | str | None) -> str:
+    """A moment as people read it: "27 November 2026 at 14:05" (UK time)."""
+    if value is None or value == "":
+        return "Not recorded"
+    moment = _as_date(value)
+    if not isinstance(moment, datetime):
+        return date_words(moment) if moment is not None else str(value)
+    local = _in_uk_time(moment)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _as_date(value: date | datetime | str) -> date | datetime | None:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        return datetime.fromisoformat(text) if "T" in text or " " in text.strip() \
+            else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _in_uk_time(moment: datetime) -> datetime:
+    """A stored moment (UTC; naive ones are UTC too) in UK time."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return aware.astimezone(ZoneInfo(READERS_TIME_ZONE))
+    except ZoneInfoNotFoundError:  # no time zone data installed: UTC is the next best
+        return aware.astimezone(UTC)
 
 
 def humanise(name: str) -> str:
@@ -30,11 +81,6 @@ def label_of(pack: Pack, name: str) -> str:
         if fact.name == name:
             return fact.label or humanise(name)
     return humanise(name)
-
-
-def date_words(day: date) -> str:
-    """A date as people read it: 16 June 1971."""
-    return day.strftime("%d %B %Y").lstrip("0")
 
 
 def value_words(pack: Pack, name: str, value: Any) -> str:

@@ -50,6 +50,11 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.source!r}, type={self.type.name})"
 
+    def __reduce__(self) -> tuple[Any, tuple[str, Node]]:
+        # Pickled as its checked tree (for the compiled-pack cache): the closures are
+        # compiled again from the tree when loaded, never from text.
+        return (_from_checked_tree, (self.source, self.tree))
+
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """The value for one case, by the compiled closures."""
         return self._run(env)
@@ -61,6 +66,11 @@ class Expression:
     def to_text(self) -> str:
         """Canonical text of the expression; compiling it gives the same tree."""
         return to_text(self.tree)
+
+
+def _from_checked_tree(source: str, tree: Node) -> Expression:
+    """An expression from a tree that was checked when it was first compiled."""
+    return Expression(source, tree, compile_tree(tree))
 
 
 def compile_expression(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from openmdt.knowledge.words import date_words
 from openmdt.meetings import codes
 from openmdt.meetings.access import (
     DECIDE_ROLES,
@@ -88,7 +89,7 @@ def create_meeting(
     pack_by_id(pack_id)
     meeting = Meeting(
         organisation_id=acting_user.organisation_id,
-        title=title or f"{codes.MDT_TYPES[mdt_type]} {meeting_date.isoformat()}",
+        title=title or f"{codes.MDT_TYPES[mdt_type]} {date_words(meeting_date)}",
         meeting_date=meeting_date,
         mdt_type=mdt_type,
         site_code=site_code.strip(),

@@ -17,6 +17,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from openmdt.knowledge.words import date_words, time_words
+from openmdt.meetings.letters import NextStep, PlanLine
+
 __all__ = [
     "AttendanceLine",
     "FactLine",
@@ -27,6 +30,7 @@ __all__ = [
     "render_gp_letter",
     "render_meeting_summary",
     "render_outcome_form",
+    "render_patient_letter",
 ]
 
 
@@ -66,8 +70,15 @@ class OutcomeDocument:
     guideline: str = ""  # pack id, version and content hash
     gp_name: str | None = None
     gp_practice: str | None = None
+    gp_practice_code: str | None = None  # the practice's ODS code
     gp_address: Sequence[str] = ()
     patient_address: Sequence[str] = ()
+    hospital_number: str | None = None
+    consultant: str | None = None
+    key_worker: str | None = None
+    plan: Sequence[PlanLine] = ()  # the chosen options with their decisions, in pack words
+    next_steps: Sequence[NextStep] = ()  # for the GP
+    patient_steps: Sequence[NextStep] = ()  # for the patient's copy, in plain words
 
     @property
     def is_deviation(self) -> bool:
@@ -144,6 +155,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["nhs_number"] = nhs_number
+    env.filters["date_words"] = date_words
+    env.filters["time_words"] = time_words
     return env
 
 
@@ -193,6 +206,13 @@ def render_gp_letter(
 ) -> str:
     """The letter telling the patient's GP the MDT outcome, as printable HTML."""
     return _render("gp_letter.html", stylesheet_href, links, doc=document)
+
+
+def render_patient_letter(
+    document: OutcomeDocument, *, stylesheet_href: str | None = None, links: Links = ()
+) -> str:
+    """The patient's own copy of the outcome, in plain language, as printable HTML."""
+    return _render("patient_letter.html", stylesheet_href, links, doc=document)
 
 
 def render_meeting_summary(

@@ -7,6 +7,7 @@ from typing import Any
 
 from openmdt.cases.columns import canonical_header
 from openmdt.cases.nhs_number import is_valid_nhs_number, normalised_nhs_number
+from openmdt.cases.patient_details import normalised_ods_code, patient_detail_problems
 from openmdt.meetings.access import json_ready
 from openmdt.meetings.evaluation import case_error_dict
 from openmdt.store.errors import ImportRejected, InvalidRequest
@@ -89,7 +90,8 @@ def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | N
         validate_case(pack, data)
     except CaseError as error:
         return None, case_error_dict(error, line=record.line, case_id=case_ref)
-    nhs_problem = _nhs_number_problem(record.line, case_ref, data)
+    nhs_problem = _nhs_number_problem(record.line, case_ref, data) \
+        or _detail_problem(record.line, case_ref, data)
     if nhs_problem is not None:
         return None, nhs_problem
     seen.add(case_ref)
@@ -116,6 +118,22 @@ def _nhs_number_problem(line: int, case_ref: str, data: dict[str, Any]) -> dict 
                         "valid: allowed ten digits whose last is the modulus-11 check digit.",
                         "patient.nhs_number")
     patient["nhs_number"] = number
+    return None
+
+
+def _detail_problem(line: int, case_ref: str, data: dict[str, Any]) -> dict | None:
+    """The first patient detail (e.g. the GP practice's ODS code) that is not allowed; a
+    valid ODS code is stored in capitals."""
+    patient = data.get("patient")
+    if not isinstance(patient, dict):
+        return None
+    problems = patient_detail_problems(patient)
+    if problems:
+        first = problems[0]
+        return _problem(line, case_ref, "invalid_patient_detail",
+                        f"Case {case_ref!r}: {first.message}", first.path)
+    if patient.get("gp_practice_code"):
+        patient["gp_practice_code"] = normalised_ods_code(patient["gp_practice_code"])
     return None
 
 

@@ -16,6 +16,7 @@ from openmdt.meetings.access import (
     meeting_for,
     require_role,
 )
+from openmdt.meetings.audit_trail import READ_ACTIONS
 from openmdt.meetings.evaluation import (
     data_requests,
     pack_by_id,
@@ -187,6 +188,7 @@ def _history(session: Session, case: MeetingCase) -> list[dict[str, Any]]:
         AuditEvent.entity_type == "case",
         AuditEvent.entity_id == case.id,
         AuditEvent.organisation_id == case.organisation_id,
+        AuditEvent.action.not_in(READ_ACTIONS),  # reads are in the audit trail, not history
     )
     return [audit_event_json(event) for event in session.scalars(query.order_by(AuditEvent.id))]
 

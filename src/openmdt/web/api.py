@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from openmdt import meetings
 from openmdt.accounts import login
 from openmdt.meetings.access import AUDIT_ROLES, DECIDE_ROLES, EDIT_ROLES, FLAG_ROLES, MAX_ID
+from openmdt.meetings.audit_trail import record_case_read, record_meeting_read
 from openmdt.meetings.evaluation import evaluation_json, pack_by_id
 from openmdt.meetings.reads import MAX_AUDIT_PAGE, audit_event_json, case_summary, meeting_summary
 from openmdt.store.audit import VerifiedHead, verify_audit_chain, verify_since
@@ -207,6 +208,7 @@ def list_meetings(db: DbSession, user: CurrentUser) -> dict:
 def get_meeting(meeting_id: int, db: DbSession, user: CurrentUser) -> dict:
     """One meeting with its listed cases, attendance and quoracy."""
     meeting = meetings.get_meeting(db, meeting_id, user=user)
+    record_meeting_read(db, meeting, acting_user=user, what="API meeting")
     return {
         **meeting_summary(meeting),
         "cases": [case_summary(case) for case in meeting.cases],
@@ -265,7 +267,10 @@ async def import_list(meeting_id: int, request: Request, db: DbSession, user: Ed
 @router.get("/meetings/{meeting_id}/agenda", tags=["meetings"])
 def agenda(meeting_id: int, db: DbSession, user: CurrentUser) -> dict:
     """The agenda: full discussion (with reasons), not ready (data requests), Standard of Care."""
-    return meetings.meeting_agenda(db, meeting_id, user=user)
+    agenda = meetings.meeting_agenda(db, meeting_id, user=user)
+    record_meeting_read(db, meetings.get_meeting(db, meeting_id, user=user), acting_user=user,
+                        what="API agenda")
+    return agenda
 
 
 @router.post("/meetings/{meeting_id}/attendance", tags=["meetings"])
@@ -297,6 +302,8 @@ def finalise(meeting_id: int, db: DbSession, user: Chair, body: FinaliseIn | Non
 def get_case(case_id: int, response: Response, db: DbSession, user: CurrentUser) -> dict:
     """A case: facts, evaluation (engine contract), versions, outcomes and history."""
     detail = meetings.case_detail(db, case_id, user=user)
+    record_case_read(db, meetings.get_case(db, case_id, user=user), acting_user=user,
+                     what="API case")
     response.headers["ETag"] = f'"{detail["version"]}"'
     return detail
 

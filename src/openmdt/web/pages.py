@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from openmdt.web import (
+    pages_audit,
     pages_auth,
     pages_cases,
     pages_documents,
@@ -30,3 +31,4 @@ router.include_router(pages_listing.router)
 router.include_router(pages_documents.router)
 router.include_router(pages_cases.router)
 router.include_router(pages_sact.router)
+router.include_router(pages_audit.router)

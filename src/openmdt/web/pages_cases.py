@@ -17,6 +17,7 @@ from openmdt.meetings.codes import (
 )
 from openmdt.store.errors import InvalidRequest, ServiceError, StaleVersion
 from openmdt.store.models import User
+from openmdt.web.pages_audit import log_case_read
 from openmdt.web.pages_case_view import (
     OUTCOME_ERROR_FIELDS,
     case_page,
@@ -79,6 +80,7 @@ def case_view(
     """One patient's case page (404 for another organisation's case)."""
     if user is None:
         return login_redirect(request)
+    log_case_read(db, user, case_id, "Case page")
     return render_case(request, db, user, case_id, notice=NOTICES.get(done, ""))
 
 

@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from openmdt.knowledge.words import date_words, time_words
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import User
 from openmdt.web.pages_views import option_label
@@ -49,6 +50,8 @@ def nhs_number(value: object) -> str:
 
 
 templates.env.filters["nhs_number"] = nhs_number
+templates.env.filters["date_words"] = date_words
+templates.env.filters["time_words"] = time_words
 templates.env.globals["option_label"] = option_label
 
 ROLE_LABELS = {

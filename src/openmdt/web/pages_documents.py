@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -12,13 +12,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from openmdt import meetings as service
-from openmdt.meetings import documents
+from openmdt.cases.patient_details import address_lines
+from openmdt.meetings import audit_trail, documents
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
     DEVIATION_REASONS,
     PLANNED_TREATMENT_TYPES,
     PROFESSIONAL_ROLES,
 )
+from openmdt.meetings.letters import CareTeam, PlanLine, gp_next_steps, patient_next_steps
 from openmdt.meetings.quoracy import ATTENDANCE_STATUSES
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import MeetingCase, User
@@ -61,6 +63,9 @@ def outcome_document(db: Any, case: MeetingCase,
     titles = page.evaluation.option_titles()
     patient = page.patient
     facts = _letter_facts(page.items, case.current_facts)
+    team = CareTeam(_text(patient, "consultant"), _text(patient, "key_worker"))
+    plan = _plan(page, outcome.chosen_options)
+    missing = [r.label for r in page.evaluation.triage.data_requests]
     return documents.OutcomeDocument(
         organisation=organisation,
         meeting_date=case.meeting.meeting_date,
@@ -87,9 +92,31 @@ def outcome_document(db: Any, case: MeetingCase,
         derived_facts=[documents.FactLine(d.label, d.value)
                        for d in page.evaluation.derived if d.for_letters],
         guideline=page.pack_reference,
-        gp_name=patient.get("gp_name"),
-        gp_practice=patient.get("gp_practice"),
+        gp_name=_text(patient, "gp_name"),
+        gp_practice=_text(patient, "gp_practice"),
+        gp_practice_code=_text(patient, "gp_practice_code"),
+        gp_address=address_lines(patient.get("gp_practice_address")),
+        hospital_number=_text(patient, "hospital_number"),
+        consultant=team.consultant,
+        key_worker=team.key_worker,
+        plan=plan,
+        next_steps=gp_next_steps(plan, team, missing),
+        patient_steps=patient_next_steps(team),
     )
+
+
+def _text(patient: Mapping[str, Any], key: str) -> str | None:
+    value = patient.get(key)
+    return str(value).strip() or None if value is not None else None
+
+
+def _plan(page: Any, chosen: Sequence[str]) -> list[PlanLine]:
+    """The chosen options (``decision_id/option_id``) with their decisions' titles."""
+    options = {option.id: option for option in page.options}
+    titles = page.evaluation.option_titles()
+    return [PlanLine(option_label(titles, ref),
+                     options[ref].decision_title if ref in options else "")
+            for ref in chosen]
 
 
 def _letter_facts(items: Mapping[str, Any], facts: Mapping[str, Any]) -> list[documents.FactLine]:
@@ -128,11 +155,12 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
         case = service.get_case(db, case_id, user=user)
     except ServiceError as error:
         return service_error_page(request, user, error)
+    audit_trail.record_case_read(db, case, acting_user=user, what=DOCUMENT_NAMES[kind])
     document = outcome_document(db, case, user.organisation.name)
     if document is None:
         return error_page(request, user, 409, "Record the MDT outcome first, on the case page.",
                           heading="No outcome has been recorded for this patient yet")
-    render = documents.render_gp_letter if kind == "gp-letter" else documents.render_outcome_form
+    render = RENDERERS[kind]
     if pdf:
         html = render(document)
     else:
@@ -140,6 +168,15 @@ def _case_document(request: Request, db: Any, user: User | None, case_id: int,
                       links=[("Back to the case", f"/cases/{case_id}"),
                              ("PDF", f"/cases/{case_id}/{kind}.pdf")])
     return _document_response(html, pdf=pdf, filename=f"{kind}-{case.case_ref}")
+
+
+DOCUMENT_NAMES = {"gp-letter": "GP letter", "patient-letter": "Patient copy",
+                  "outcome-form": "Outcome form"}
+RENDERERS = {
+    "gp-letter": documents.render_gp_letter,
+    "patient-letter": documents.render_patient_letter,
+    "outcome-form": documents.render_outcome_form,
+}
 
 
 @router.get("/cases/{case_id}/outcome-form", response_class=HTMLResponse)
@@ -168,6 +205,20 @@ def gp_letter_pdf(case_id: int, request: Request, db: DbSession,
                   user: PageUser) -> Response:
     """The letter to the GP as PDF."""
     return _case_document(request, db, user, case_id, "gp-letter", pdf=True)
+
+
+@router.get("/cases/{case_id}/patient-letter", response_class=HTMLResponse)
+def patient_letter_html(case_id: int, request: Request, db: DbSession,
+                        user: PageUser) -> Response:
+    """The patient's own copy of the outcome, in plain language."""
+    return _case_document(request, db, user, case_id, "patient-letter", pdf=False)
+
+
+@router.get("/cases/{case_id}/patient-letter.pdf")
+def patient_letter_pdf(case_id: int, request: Request, db: DbSession,
+                       user: PageUser) -> Response:
+    """The patient's copy as PDF."""
+    return _case_document(request, db, user, case_id, "patient-letter", pdf=True)
 
 
 def meeting_document(db: Any, meeting_id: int, user: User,
@@ -200,6 +251,8 @@ def _summary(request: Request, db: Any, user: User | None, meeting_id: int,
         document = meeting_document(db, meeting_id, user)
     except ServiceError as error:
         return service_error_page(request, user, error)
+    audit_trail.record_meeting_read(db, service.get_meeting(db, meeting_id, user=user),
+                                    acting_user=user, what="Meeting summary")
     if pdf:
         html = documents.render_meeting_summary(document)
     else:

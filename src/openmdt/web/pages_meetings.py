@@ -16,6 +16,7 @@ from openmdt.store.models import User
 from openmdt.web.agenda_filter import OUTCOME_CHOICES
 from openmdt.web.pages_agenda import agenda_view, available_packs, pack_text
 from openmdt.web.pages_attendance import attendance_entry
+from openmdt.web.pages_audit import log_meeting_read
 from openmdt.web.pages_common import (
     PageUser,
     forbidden_page,
@@ -123,6 +124,7 @@ def agenda_page(
     """The agenda: three sections, counts, attendance, and the coordinator's and chair's actions."""
     if user is None:
         return login_redirect(request)
+    log_meeting_read(db, user, meeting_id, "Agenda")
     return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""),
                    query=dict(request.query_params))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from openmdt.engine.result import (
@@ -18,7 +19,7 @@ from openmdt.engine.result import (
     OptionRecord,
     TriageRecord,
 )
-from openmdt.knowledge.words import humanise
+from openmdt.knowledge.words import date_words, humanise
 from openmdt.meetings.options import option_ref
 
 ROUTES = ("full_discussion", "not_ready", "standard_of_care")
@@ -67,6 +68,8 @@ def format_value(value: Any, unit: str | None = None) -> str:
         return "Unknown"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, date):
+        return date_words(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"{value} {unit}" if unit else str(value)
