@@ -21,6 +21,8 @@ CASE_ERROR_CODES = {
     "duplicate_case_id": "the same case_id appears twice in one list",
     "unknown_site": "no pack is known for the case's site",
     "no_pack": "neither the case's site nor --pack names a pack",
+    "dates_out_of_order": "two pathway dates (or one and the MDT meeting date) out of the "
+                          "pathway's order",
 }
 
 

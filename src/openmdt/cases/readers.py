@@ -21,11 +21,12 @@ from openmdt.cases.guard import (
     number_problem,
     source_is_clean,
 )
+from openmdt.cases.pathway import PATHWAY_DATES
 
 Format = Literal["csv", "jsonl", "json"]
 PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
                    "date_of_birth": "date_of_birth", "hospital_number": "hospital_number"}
-RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS}
+RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS, *PATHWAY_DATES}
 TRUE_WORDS = {"true", "yes", "y"}
 FALSE_WORDS = {"false", "no", "n"}
 
@@ -257,5 +258,8 @@ def _csv_case(row: dict[str, str]) -> dict[str, Any]:
                if row.get(col, "").strip()}
     if patient:
         case["patient"] = patient
+    pathway = {name: row[name].strip() for name in PATHWAY_DATES if row.get(name, "").strip()}
+    if pathway:
+        case["pathway"] = pathway
     case["facts"] = {k: v for k, v in row.items() if k not in RESERVED_COLUMNS and v.strip()}
     return case

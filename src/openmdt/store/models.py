@@ -162,6 +162,11 @@ class MeetingCase(Base):
         return self.current_fact_version.facts
 
     @property
+    def current_pathway_dates(self) -> dict[str, Any]:
+        """The pathway dates as last saved (ISO dates by name; cases.pathway)."""
+        return self.current_fact_version.pathway_dates or {}
+
+    @property
     def current_evaluation(self) -> dict[str, Any] | None:
         """The engine's evaluation of the newest facts (`Evaluation.to_dict()`)."""
         return self.current_fact_version.evaluation
@@ -180,6 +185,8 @@ class FactVersion(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("meeting_cases.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # referral, first seen, diagnosis, decision to treat, first treatment (migration 0007)
+    pathway_dates: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pack_id: Mapped[str] = mapped_column(String(100))
