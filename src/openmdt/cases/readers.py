@@ -188,7 +188,15 @@ def _read_json(text: str, source: str) -> list[CaseInput]:
     return [_case_record(obj, 1, source)]
 
 
-def _read_csv(text: str, source: str) -> list[CaseInput]:
+def read_csv_with_columns(text: str, columns: frozenset[str], source: str = "<input>"
+                          ) -> list[CaseInput]:
+    """A CSV list whose ``columns`` are not case data (a historic file's outcome columns):
+    each record's data holds them under ``"columns"``. A repeated case_id is not marked (a
+    patient may be discussed at two meetings); the caller decides what repeats mean."""
+    return _read_csv(text.removeprefix("\ufeff"), source, columns)
+
+
+def _read_csv(text: str, source: str, extra: frozenset[str] = frozenset()) -> list[CaseInput]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]
@@ -204,7 +212,7 @@ def _read_csv(text: str, source: str) -> list[CaseInput]:
         err = CaseError("missing_case_id", f"{source}:1: the header has no case_id column "
                         f"(found: {', '.join(header)})", path="case_id", line=1)
         return [CaseInput(1, None, None, err)]
-    return list(_csv_rows(reader, header, source))
+    return list(_csv_rows(reader, header, source, extra))
 
 
 def _duplicate_column(header: list[str]) -> str | None:
@@ -221,7 +229,7 @@ def _duplicate_column(header: list[str]) -> str | None:
     return None
 
 
-def _csv_rows(reader: Any, header: list[str], source: str):
+def _csv_rows(reader: Any, header: list[str], source: str, extra: frozenset[str]):
     line = 1
     header_clean = all(source_is_clean(name) for name in header)
     while True:
@@ -245,12 +253,13 @@ def _csv_rows(reader: Any, header: list[str], source: str):
             yield CaseInput(line, case_id, None, err)
             continue
         clean = source_is_clean(",".join(row)) and header_clean
-        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source,
+        yield _case_record(_csv_case(dict(zip(header, row, strict=True)), extra), line, source,
                            clean_source=clean)
 
 
-def _csv_case(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as a case: reserved columns name the case and patient, the rest are facts."""
+def _csv_case(row: dict[str, str], extra: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A CSV row as a case: reserved columns name the case and patient, ``extra`` columns
+    are kept apart under "columns", the rest are facts."""
     case: dict[str, Any] = {"case_id": row.get("case_id", "").strip() or None}
     if row.get("site", "").strip():
         case["site"] = row["site"].strip()
@@ -261,5 +270,8 @@ def _csv_case(row: dict[str, str]) -> dict[str, Any]:
     pathway = {name: row[name].strip() for name in PATHWAY_DATES if row.get(name, "").strip()}
     if pathway:
         case["pathway"] = pathway
-    case["facts"] = {k: v for k, v in row.items() if k not in RESERVED_COLUMNS and v.strip()}
+    if extra:
+        case["columns"] = {k: row[k].strip() for k in extra if k in row}
+    case["facts"] = {k: v for k, v in row.items()
+                     if k not in RESERVED_COLUMNS and k not in extra and v.strip()}
     return case

@@ -33,6 +33,7 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 
 _mount_optional("openmdt.synth.cli", "synth_app", "synth")
 _mount_optional("openmdt.cli.cohort", "cohort_app", "cohort")
+_mount_optional("openmdt.cli.report", "report_app", "report")
 _mount_optional("openmdt.cli.server", "db_app", "db")
 _mount_optional("openmdt.cli.server", "users_app", "users")
 _mount_optional("openmdt.cli.server", "audit_app", "audit")

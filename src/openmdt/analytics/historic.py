@@ -1,0 +1,134 @@
+"""A trust's historic MDT outcomes file, read into audit rows (bad rows become errors).
+
+The file is a meeting list (``case_id``, ``site``, data items, pathway dates) with the
+outcome columns below. Each row is checked and evaluated on its own: a bad row is an error
+naming its line, column, value and what is allowed, and the other rows are analysed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openmdt.analytics.audit import RowError
+from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
+from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.cases import CaseError
+from openmdt.cases.pathway import day_text, pathway_dates_of
+from openmdt.cases.readers import read_csv_with_columns
+from openmdt.engine import evaluate
+from openmdt.knowledge.model import Pack
+from openmdt.language import UNKNOWN
+
+__all__ = ["HISTORIC_COLUMNS", "HistoricFile", "read_historic"]
+
+MEETING_DATE, MDT_DECISION = "meeting_date", "mdt_decision"
+DEVIATION_CODE, PANEL_DECISION, ORGANISATION = "deviation_code", "panel_decision", "organisation"
+HISTORIC_COLUMNS = frozenset({MEETING_DATE, MDT_DECISION, DEVIATION_CODE, PANEL_DECISION,
+                              ORGANISATION})
+CHOICE_ALLOWED = "options separated by ';', each decision_id:option_id or a bare option_id"
+
+
+@dataclass(frozen=True)
+class HistoricFile:
+    """The rows that could be analysed, the rejected rows, and the pathway dates by row."""
+
+    rows: list[AuditRow]
+    errors: list[RowError]
+    pathway: dict[tuple[str, str], dict[str, date]]  # (case_id, meeting date) -> dates
+
+
+class _Rejected(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def read_historic(text: str, pack: Pack, *, source: str = "historic.csv",
+                  risk_group: str = "cpg") -> HistoricFile:
+    """Every row evaluated with ``pack`` as at its meeting date, or a RowError."""
+    index = OptionIndex.of(pack)
+    rows: list[AuditRow] = []
+    errors: list[RowError] = []
+    pathway: dict[tuple[str, str], dict[str, date]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for record in read_csv_with_columns(text, HISTORIC_COLUMNS, source):
+        try:
+            row, dates = _row(record, pack, index, risk_group, seen)
+        except _Rejected as rejected:
+            errors.append(rejected.error)
+            continue
+        rows.append(row)
+        pathway[(row.case_id, row.meeting_date)] = dates
+    return HistoricFile(rows, errors, pathway)
+
+
+def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
+         seen: dict[tuple[str, str], int]) -> tuple[AuditRow, dict[str, date]]:
+    if record.error is not None:
+        raise _Rejected(_case_error(record.error, record.line, record.case_id))
+    data = record.data
+    columns = data.get("columns") or {}
+    line, case_id = record.line, record.case_id
+    meeting_date = _meeting_date(columns, line, case_id)
+    key = (case_id, meeting_date.isoformat())
+    if key in seen:
+        raise _Rejected(RowError(line, "case_id", case_id, "one row per case and meeting",
+                                 f"case {case_id} at the meeting of {day_text(meeting_date)} "
+                                 f"is already on line {seen[key]}", "duplicate_case_id",
+                                 case_id))
+    chosen = _choice(index, columns, MDT_DECISION, line, case_id, required=True)
+    panel = _choice(index, columns, PANEL_DECISION, line, case_id, required=False)
+    try:
+        dates = pathway_dates_of(data, meeting_date, case_id=case_id)
+        evaluation = evaluate(pack, data, as_of=meeting_date)
+    except CaseError as error:
+        raise _Rejected(_case_error(error, line, case_id)) from None
+    seen[key] = line
+    decisions = {r.decision.id: DecisionState.from_result(r)
+                 for r in evaluation.settled.decisions}
+    group = evaluation.env.get(risk_group, UNKNOWN)
+    return AuditRow(
+        line=line, case_id=case_id, meeting=day_text(meeting_date),
+        meeting_date=meeting_date.isoformat(),
+        organisation=columns.get(ORGANISATION) or "(not given)",
+        risk_group=f"{risk_group} {group}" if group is not UNKNOWN else f"{risk_group} not known",
+        decisions=decisions, chosen=chosen or (),
+        deviation_code=columns.get(DEVIATION_CODE) or None, panel=panel), dates
+
+
+def _meeting_date(columns: dict[str, str], line: int, case_id: str | None) -> date:
+    text = columns.get(MEETING_DATE)
+    if text is None:
+        raise _Rejected(RowError(line, MEETING_DATE, None, "a date as YYYY-MM-DD",
+                                 "the file has no meeting_date column", "missing_column",
+                                 case_id))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _Rejected(RowError(line, MEETING_DATE, text, "a date as YYYY-MM-DD",
+                                 f"meeting date {text!r} is not a date", "wrong_type",
+                                 case_id)) from None
+
+
+def _choice(index: OptionIndex, columns: dict[str, str], column: str, line: int,
+            case_id: str | None, *, required: bool) -> Any:
+    text = columns.get(column)
+    if not text:
+        if required:
+            raise _Rejected(RowError(line, column, text, CHOICE_ALLOWED,
+                                     f"{column} is required", "missing_decision", case_id))
+        return None
+    try:
+        return parse_choice(index, text)
+    except ChoiceError as error:
+        raise _Rejected(RowError(line, column, error.value, error.allowed,
+                                 f"{column}: {error.message}", "unknown_option",
+                                 case_id)) from None
+
+
+def _case_error(error: CaseError, line: int | None, case_id: str | None) -> RowError:
+    column = error.item or error.path.removeprefix("facts.").removeprefix("pathway.") or "$"
+    return RowError(error.line or line, column, error.value, error.allowed, error.message,
+                    error.code, error.case_id or case_id)

@@ -1,0 +1,96 @@
+"""Audit rows from the outcomes recorded in OpenMDT's database.
+
+Each decided case contributes its newest outcome, judged against the evaluation stored with
+the facts version the outcome was recorded on (what the MDT saw), not a re-evaluation.
+Only meetings that use the audited pack are read: figures of different packs do not add up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from openmdt.analytics.audit import RowError
+from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
+from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.cases.pathway import day_text
+from openmdt.knowledge.model import Pack
+from openmdt.store.models import Meeting, MeetingCase, Organisation
+
+__all__ = ["RecordedFilter", "recorded_rows"]
+
+
+@dataclass(frozen=True)
+class RecordedFilter:
+    """Which recorded outcomes to audit: meeting dates, COSD MDT type, organisation name."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    meeting_type: str | None = None
+    organisation: str | None = None
+
+    def period(self) -> tuple[str, str] | None:
+        if self.date_from is None and self.date_to is None:
+            return None
+        return (self.date_from.isoformat() if self.date_from else "the first meeting",
+                self.date_to.isoformat() if self.date_to else "the last meeting")
+
+
+def _meetings(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
+    query = (select(Meeting).where(Meeting.pack_id == pack.id)
+             .options(selectinload(Meeting.cases).selectinload(MeetingCase.outcomes),
+                      selectinload(Meeting.cases).selectinload(MeetingCase.fact_versions))
+             .order_by(Meeting.meeting_date, Meeting.id))
+    if where.date_from is not None:
+        query = query.where(Meeting.meeting_date >= where.date_from)
+    if where.date_to is not None:
+        query = query.where(Meeting.meeting_date <= where.date_to)
+    if where.meeting_type is not None:
+        query = query.where(Meeting.mdt_type == where.meeting_type)
+    if where.organisation is not None:
+        query = query.join(Organisation, Organisation.id == Meeting.organisation_id).where(
+            Organisation.name == where.organisation)
+    return list(session.scalars(query))
+
+
+def recorded_rows(session: Session, pack: Pack, where: RecordedFilter, risk_group: str = "cpg"
+                  ) -> tuple[list[AuditRow], list[RowError]]:
+    """One audit row per decided case of the chosen meetings; an unreadable outcome is an
+    error naming the case."""
+    index = OptionIndex.of(pack)
+    names = {o.id: o.name for o in session.scalars(select(Organisation))}
+    rows: list[AuditRow] = []
+    errors: list[RowError] = []
+    for meeting in _meetings(session, pack, where):
+        for case in meeting.cases:
+            outcome = case.current_outcome
+            if outcome is None:
+                continue
+            try:
+                rows.append(_row(case, meeting, outcome, index, names, risk_group))
+            except ChoiceError as error:
+                errors.append(RowError(None, "chosen_options", error.value, error.allowed,
+                                       f"case {case.case_ref}: {error.message}",
+                                       "unknown_option", case.case_ref))
+    return rows, errors
+
+
+def _row(case: MeetingCase, meeting: Meeting, outcome: Any, index: OptionIndex,
+         names: dict[int, str], risk_group: str) -> AuditRow:
+    version = next(v for v in case.fact_versions if v.version == outcome.fact_version)
+    evaluation = version.evaluation or {}
+    decisions = {str(d["id"]): DecisionState.from_json(d)
+                 for d in evaluation.get("decisions") or ()}
+    chosen = parse_choice(index, ";".join(outcome.chosen_options))
+    group = (evaluation.get("derived") or {}).get(risk_group)
+    return AuditRow(
+        line=None, case_id=case.case_ref,
+        meeting=f"{meeting.title} ({day_text(meeting.meeting_date)})",
+        meeting_date=meeting.meeting_date.isoformat(),
+        organisation=names.get(meeting.organisation_id, str(meeting.organisation_id)),
+        risk_group=f"{risk_group} {group}" if group is not None else f"{risk_group} not known",
+        decisions=decisions, chosen=chosen, deviation_code=outcome.deviation_code)

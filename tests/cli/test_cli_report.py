@@ -1,0 +1,55 @@
+"""`openmdt synth history prostate` and `openmdt report concordance` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import MINI, invoke
+
+
+def test_synth_history_writes_a_file_and_its_true_rates(tmp_path: Path) -> None:
+    out, truth = tmp_path / "history.csv", tmp_path / "truth.json"
+    run = invoke("synth", "history", "prostate", "--n", "40", "--seed", "5",
+                 "--concordance", "0.8", "--deviation-rate", "1", "-o", str(out),
+                 "--truth", str(truth))
+    assert run.exit_code == 0, run.output
+    known = json.loads(truth.read_text())
+    assert known["cases"] == 40 and known["followed"] == round(0.8 * known["evaluable"])
+    assert known["deviations_with_reason"] == known["deviated"]
+    report = invoke("report", "concordance", str(out), "--format", "json")
+    assert report.exit_code == 0, report.output
+    figures = json.loads(report.stdout)
+    assert figures["cases"] == 40
+    assert figures["concordance"]["rate"] == known["concordance"]
+
+
+def test_bad_rows_are_listed_and_the_exit_status_says_so(tmp_path: Path) -> None:
+    historic = tmp_path / "historic.csv"
+    historic.write_text("case_id,meeting_date,mdt_decision,score,grade,stage,fit,spread\n"
+                        "A1,2026-01-06,watch,5,1,A,true,false\n"
+                        "A2,2026-01-06,,5,1,A,true,false\n", encoding="utf-8")
+    run = invoke("report", "concordance", str(historic), "--pack", MINI)
+    assert run.exit_code == 1
+    assert "Cases analysed: 1; rows rejected: 1" in run.stdout
+    assert "line 3, column mdt_decision" in run.stdout and "mdt_decision is required" in run.stdout
+    assert "1 rows rejected" in run.stderr
+
+
+def test_formats_and_output_files(tmp_path: Path) -> None:
+    historic = tmp_path / "historic.csv"
+    historic.write_text("case_id,meeting_date,mdt_decision,score,grade,stage,fit,spread\n"
+                        "A1,2026-01-06,watch,5,1,A,true,false\n", encoding="utf-8")
+    for fmt in ("html", "pdf"):
+        out = tmp_path / f"report.{fmt}"
+        run = invoke("report", "concordance", str(historic), "--pack", MINI, "--format", fmt,
+                     "-o", str(out))
+        assert run.exit_code == 0, run.output
+        assert out.read_bytes().startswith(b"%PDF" if fmt == "pdf" else b"<!doctype html>")
+    pdf_to_stdout = invoke("report", "concordance", str(historic), "--pack", MINI,
+                           "--format", "pdf")
+    assert pdf_to_stdout.exit_code == 1 and "a PDF needs -o FILE" in pdf_to_stdout.stderr
+    wrong = invoke("report", "concordance", str(historic), "--pack", MINI, "--format", "xml")
+    assert wrong.exit_code == 1 and "text, json, html, pdf" in wrong.stderr
+    missing = invoke("report", "concordance", str(tmp_path / "nope.csv"), "--pack", MINI)
+    assert missing.exit_code == 1 and "cannot read" in missing.stderr
