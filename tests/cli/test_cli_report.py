@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_helpers import MINI, invoke
 
 
@@ -53,3 +54,24 @@ def test_formats_and_output_files(tmp_path: Path) -> None:
     assert wrong.exit_code == 1 and "text, json, html, pdf" in wrong.stderr
     missing = invoke("report", "concordance", str(tmp_path / "nope.csv"), "--pack", MINI)
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
+
+
+def test_report_value_measures_the_share_from_a_historic_file(tmp_path: Path) -> None:
+    historic = tmp_path / "history.csv"
+    assert invoke("synth", "history", "prostate", "--n", "20", "--seed", "2",
+                  "-o", str(historic)).exit_code == 0
+    run = invoke("report", "value", "--historic", str(historic), "--format", "json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    measured = report["measured"]
+    assert measured["listed"] == 20 and measured["meetings"] == 1
+    share = measured["standard_of_care"] / 20
+    assert report["figures"]["streamlined_share"]["value"] == share
+    assert report["figures"]["value_per_year"]["value"] == pytest.approx(share * 2000 * 415)
+
+
+def test_report_value_refuses_a_bad_assumptions_file(tmp_path: Path) -> None:
+    bad = tmp_path / "assumptions.yaml"
+    bad.write_text("assumptions: []\n", encoding="utf-8")
+    run = invoke("report", "value", "--assumptions", str(bad))
+    assert run.exit_code == 1 and "'assumptions' must be a mapping" in run.stderr

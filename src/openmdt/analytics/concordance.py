@@ -87,6 +87,7 @@ class AuditRow:
     chosen: tuple[ChosenOption, ...]
     deviation_code: str | None = None
     panel: tuple[ChosenOption, ...] | None = None
+    route: str | None = None  # standard_of_care | full_discussion | not_ready
 
 
 @dataclass(frozen=True)

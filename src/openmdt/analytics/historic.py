@@ -86,8 +86,7 @@ def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
     except CaseError as error:
         raise _Rejected(_case_error(error, line, case_id)) from None
     seen[key] = line
-    decisions = {r.decision.id: DecisionState.from_result(r)
-                 for r in evaluation.settled.decisions}
+    decisions = _states(evaluation.settled)
     group = evaluation.env.get(risk_group, UNKNOWN)
     return AuditRow(
         line=line, case_id=case_id, meeting=day_text(meeting_date),
@@ -95,7 +94,25 @@ def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
         organisation=columns.get(ORGANISATION) or "(not given)",
         risk_group=f"{risk_group} {group}" if group is not UNKNOWN else f"{risk_group} not known",
         decisions=decisions, chosen=chosen or (),
-        deviation_code=columns.get(DEVIATION_CODE) or None, panel=panel), dates
+        deviation_code=columns.get(DEVIATION_CODE) or None, panel=panel,
+        route=evaluation.route), dates
+
+
+_STATES: dict[int, tuple[Any, dict[str, DecisionState]]] = {}
+
+
+def _states(settled: Any) -> dict[str, DecisionState]:
+    """The decisions' states of a settled result. The engine remembers settled results per
+    pattern of kernel values, so most rows share one: their states are worked out once (the
+    result is kept with them, so its id is not reused while the entry lives)."""
+    found = _STATES.get(id(settled))
+    if found is not None and found[0] is settled:
+        return found[1]
+    states = {r.decision.id: DecisionState.from_result(r) for r in settled.decisions}
+    if len(_STATES) >= 20_000:
+        _STATES.clear()
+    _STATES[id(settled)] = (settled, states)
+    return states
 
 
 def _meeting_date(columns: dict[str, str], line: int, case_id: str | None) -> date:

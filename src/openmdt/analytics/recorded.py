@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, selectinload
 from openmdt.analytics.audit import RowError
 from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
 from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.analytics.value import MeasuredRoutes
 from openmdt.cases.pathway import day_text
 from openmdt.knowledge.model import Pack
 from openmdt.store.models import Meeting, MeetingCase, Organisation
 
-__all__ = ["RecordedFilter", "recorded_rows"]
+__all__ = ["RecordedFilter", "recorded_routes", "recorded_rows"]
 
 
 @dataclass(frozen=True)
@@ -93,4 +94,15 @@ def _row(case: MeetingCase, meeting: Meeting, outcome: Any, index: OptionIndex,
         meeting_date=meeting.meeting_date.isoformat(),
         organisation=names.get(meeting.organisation_id, str(meeting.organisation_id)),
         risk_group=f"{risk_group} {group}" if group is not None else f"{risk_group} not known",
-        decisions=decisions, chosen=chosen, deviation_code=outcome.deviation_code)
+        decisions=decisions, chosen=chosen, deviation_code=outcome.deviation_code,
+        route=case.route)
+
+
+def recorded_routes(session: Session, pack: Pack, where: RecordedFilter) -> MeasuredRoutes:
+    """Route counts of every case listed at the chosen meetings (decided or not; a case
+    rolled over counts at each meeting it was listed at)."""
+    meetings = _meetings(session, pack, where)
+    routes = [case.route for meeting in meetings for case in meeting.cases]
+    return MeasuredRoutes(len(routes), routes.count("standard_of_care"),
+                          routes.count("full_discussion"), routes.count("not_ready"),
+                          len(meetings), "recorded meetings")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Kappa", "Proportion", "cohen_kappa", "proportion"]
 
@@ -38,6 +39,7 @@ class Proportion:
                 f"{high:.1%})")
 
 
+@lru_cache(maxsize=65_536)
 def proportion(count: int, total: int) -> Proportion:
     """The share ``count / total`` with its 95% Wilson score interval."""
     if total == 0:

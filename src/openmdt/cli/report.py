@@ -56,18 +56,11 @@ def concordance_command(
     from openmdt.analytics import audit_historic
     from openmdt.analytics.render import FORMATS, render_concordance
 
-    if fmt not in FORMATS:
-        err_console.print(f"[red]error[/red]: --format must be one of {', '.join(FORMATS)}, "
-                          f"not {fmt!r}")
-        raise typer.Exit(Exit.BAD_INPUT)
+    _check_format(fmt, FORMATS)
     chosen = load_pack_or_exit(pack)
     if historic is not None:
-        try:
-            text = historic.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            err_console.print(f"[red]error[/red]: cannot read {historic}: {exc}")
-            raise typer.Exit(Exit.BAD_INPUT) from None
-        audit = audit_historic(text, chosen, source=historic.name, risk_group=risk_group)
+        audit = audit_historic(_read_text(historic), chosen, source=historic.name,
+                               risk_group=risk_group)
     else:
         audit = _recorded_audit(chosen, RecordedFilter(
             _date_option("--from", date_from), _date_option("--to", date_to), meeting_type,
@@ -97,5 +90,86 @@ def _recorded_audit(pack: Any, where: Any, risk_group: str) -> Any:
     try:
         with make_sessionmaker(engine)() as session:
             return audit_recorded(session, pack, where, risk_group=risk_group)
+    finally:
+        engine.dispose()
+
+
+@report_app.command("value")
+def value_command(
+    historic: Annotated[Path | None, typer.Option(
+        "--historic", help="Measure the streamlined share from a historic outcomes file.")]
+    = None,
+    assumptions: Annotated[Path | None, typer.Option(
+        "--assumptions", help="Assumptions YAML (default: the shipped, cited defaults).")]
+    = None,
+    pack: Annotated[str, typer.Option("--pack", help="Pack id or folder.")]
+    = "prostate-nice-ng131",
+    fmt: Annotated[str, typer.Option("--format", help="text, json, html or pdf.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; "
+                                                                       "default stdout.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Measure from the meetings "
+                                                                 "recorded from this date.")]
+    = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="... up to this date.")] = None,
+    meeting_type: Annotated[str | None, typer.Option("--meeting-type",
+                                                     help="COSD MDT type (CR3190).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
+) -> None:
+    """Clinician time and money released by streamlining, a three-year cash flow with the
+    payback year, sensitivity (tornado) and break-even; every figure lists its assumptions."""
+    from openmdt.analytics.assumptions import AssumptionsError, load_assumptions
+    from openmdt.analytics.render import FORMATS
+    from openmdt.analytics.render_value import render_value
+    from openmdt.analytics.value import value_report
+
+    _check_format(fmt, FORMATS)
+    try:
+        loaded = load_assumptions(assumptions)
+    except AssumptionsError as exc:
+        err_console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    measured = None
+    if historic is not None:
+        measured = _historic_routes(load_pack_or_exit(pack), historic)
+    elif date_from or date_to or meeting_type or org:
+        measured = _recorded_routes(load_pack_or_exit(pack), RecordedFilter(
+            _date_option("--from", date_from), _date_option("--to", date_to), meeting_type,
+            org))
+    _write(render_value(value_report(loaded, measured), fmt), output, fmt)
+
+
+def _check_format(fmt: str, formats: tuple[str, ...]) -> None:
+    if fmt not in formats:
+        err_console.print(f"[red]error[/red]: --format must be one of {', '.join(formats)}, "
+                          f"not {fmt!r}")
+        raise typer.Exit(Exit.BAD_INPUT)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        err_console.print(f"[red]error[/red]: cannot read {path}: {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+
+
+def _historic_routes(pack: Any, path: Path) -> Any:
+    from openmdt.analytics import read_historic
+    from openmdt.analytics.value import measured_routes
+
+    rows = read_historic(_read_text(path), pack, source=path.name).rows
+    return measured_routes([row.route for row in rows],
+                           len({(row.organisation, row.meeting_date) for row in rows}),
+                           path.name)
+
+
+def _recorded_routes(pack: Any, where: Any) -> Any:
+    from openmdt.analytics.recorded import recorded_routes
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    engine = make_engine(database_url_from_env())
+    try:
+        with make_sessionmaker(engine)() as session:
+            return recorded_routes(session, pack, where)
     finally:
         engine.dispose()
