@@ -55,3 +55,30 @@ def test_recorded_outcomes_are_audited_per_organisation_and_period(
     assert december_first["provenance"]["period"] == ["2026-12-01", "2026-12-07"]
     everyone = _report(database_url, monkeypatch)
     assert everyone["cases"] == 3 and len(everyone["by_organisation"]) == 2
+
+
+def test_recorded_pathway_counts_days_lost_to_a_roll_over(client, tenants, database_url,
+                                                         monkeypatch):
+    sparse = {**LOW_RISK, "facts": {k: v for k, v in LOW_RISK["facts"].items()
+                                    if k != "grade_group"},
+              "pathway": {"referral_date": "2026-11-02", "diagnosis_date": "2026-11-20"}}
+    first = new_meeting(client, tenants, meeting_date="2026-12-01")
+    later = new_meeting(client, tenants, meeting_date="2026-12-08")
+    case_id = import_list(client, tenants, first, [sparse]).json()["case_ids"][0]
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=tenants.headers("chair")).json()
+    assert detail["route"] == "not_ready" and "grade_group" in detail["data_requests"]
+    moved = client.post(f"/api/v1/cases/{case_id}/roll-over", json={"to_meeting_id": later},
+                        headers=tenants.headers("coordinator"))
+    assert moved.status_code == 201, moved.text
+    monkeypatch.setenv("OPENMDT_DATABASE_URL", database_url)
+    result = CliRunner().invoke(cli, ["report", "pathway", "--format", "json",
+                                      "--org", "Demo NHS Trust"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    lost = report["days_lost"]
+    assert (lost["cases"], lost["days"]) == (1, 7)
+    assert lost["by_item"]["grade_group"] == {"cases": 1, "days": 7}
+    assert report["cases"] == 1  # counted once, at its last listing
+    assert report["steps"]["all"]["diagnosis_date->meeting_date"]["median"] == 18  # 8 Dec
+    fds = next(s for s in report["standards"] if s["key"] == "faster_diagnosis")
+    assert (fds["met"], fds["with_both_dates"]) == (1, 1)  # 2 to 20 November: 18 days

@@ -29,11 +29,13 @@ def test_bad_rows_are_listed_and_the_exit_status_says_so(tmp_path: Path) -> None
     historic = tmp_path / "historic.csv"
     historic.write_text("case_id,meeting_date,mdt_decision,score,grade,stage,fit,spread\n"
                         "A1,2026-01-06,watch,5,1,A,true,false\n"
-                        "A2,2026-01-06,,5,1,A,true,false\n", encoding="utf-8")
+                        "A2,2026-01-06,,5,1,A,true,false\n"
+                        "A3,2026-01-06,watch,5,1,A,maybe,false\n", encoding="utf-8")
     run = invoke("report", "concordance", str(historic), "--pack", MINI)
     assert run.exit_code == 1
-    assert "Cases analysed: 1; rows rejected: 1" in run.stdout
-    assert "line 3, column mdt_decision" in run.stdout and "mdt_decision is required" in run.stdout
+    assert ("Cases analysed: 2 (2 listings); rows rejected: 1; listings without a decision "
+            "(deferred): 1") in run.stdout
+    assert "line 4, column fit, value 'maybe'" in run.stdout
     assert "1 rows rejected" in run.stderr
 
 
@@ -59,13 +61,15 @@ def test_formats_and_output_files(tmp_path: Path) -> None:
 def test_report_value_measures_the_share_from_a_historic_file(tmp_path: Path) -> None:
     historic = tmp_path / "history.csv"
     assert invoke("synth", "history", "prostate", "--n", "20", "--seed", "2",
-                  "-o", str(historic)).exit_code == 0
+                  "-o", str(historic), "--truth", str(tmp_path / "truth.json")).exit_code == 0
     run = invoke("report", "value", "--historic", str(historic), "--format", "json")
     assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
     measured = report["measured"]
-    assert measured["listed"] == 20 and measured["meetings"] == 1
-    share = measured["standard_of_care"] / 20
+    known = json.loads((tmp_path / "truth.json").read_text())
+    assert measured["listed"] == 20 + known["relisted"]
+    assert measured["meetings"] == known["meetings"]
+    share = measured["standard_of_care"] / measured["listed"]
     assert report["figures"]["streamlined_share"]["value"] == share
     assert report["figures"]["value_per_year"]["value"] == pytest.approx(share * 2000 * 415)
 
@@ -75,3 +79,18 @@ def test_report_value_refuses_a_bad_assumptions_file(tmp_path: Path) -> None:
     bad.write_text("assumptions: []\n", encoding="utf-8")
     run = invoke("report", "value", "--assumptions", str(bad))
     assert run.exit_code == 1 and "'assumptions' must be a mapping" in run.stderr
+
+
+def test_report_pathway_html_and_a_bad_standards_file(tmp_path: Path) -> None:
+    historic = tmp_path / "history.csv"
+    assert invoke("synth", "history", "prostate", "--n", "20", "--seed", "2",
+                  "-o", str(historic)).exit_code == 0
+    out = tmp_path / "pathway.html"
+    run = invoke("report", "pathway", str(historic), "--format", "html", "-o", str(out))
+    assert run.exit_code == 0, run.output
+    html = out.read_text()
+    assert "<svg" in html and "62-day standard" in html and "Referral to first seen" in html
+    bad = tmp_path / "standards.yaml"
+    bad.write_text("standards: {}\n", encoding="utf-8")
+    refused = invoke("report", "pathway", str(historic), "--standards", str(bad))
+    assert refused.exit_code == 1 and "'standards' must be a mapping" in refused.stderr

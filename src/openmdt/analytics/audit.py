@@ -92,10 +92,12 @@ class Provenance:
 class ConcordanceAudit:
     """The whole audit: every pair's result, the rejected rows, and the figures."""
 
-    cases: int
+    cases: int  # distinct cases (a case listed at two meetings counts once)
+    listings: int  # rows analysed: a case at a meeting
     results: Sequence[PairResult]
     errors: Sequence[RowError]
     provenance: Provenance
+    without_decision: int = 0  # cases with no decision recorded (deferred)
     counts: Counts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -126,7 +128,9 @@ class ConcordanceAudit:
         stable (issue 11 §2)."""
         return {
             "cases": self.cases,
+            "listings": self.listings,
             "rejected": len(self.errors),
+            "without_decision": self.without_decision,
             "concordance": self.counts.to_dict(),
             **{g: {k: c.to_dict() for k, c in self.grouped(g).items()} for g in GROUPINGS},
             "kappa": {"mdt_vs_panel": self.kappa_mdt_panel.to_dict(),
@@ -192,4 +196,6 @@ def concordance_audit(rows: Iterable[AuditRow], errors: Sequence[RowError],
     """Classify every row's decisions and gather the figures."""
     rows = list(rows)
     results = [result for row in rows for result in classify_row(row)]
-    return ConcordanceAudit(len(rows), results, list(errors), provenance)
+    distinct = len({(row.organisation, row.case_id) for row in rows})
+    return ConcordanceAudit(distinct, len(rows), results, list(errors), provenance,
+                            sum(not row.chosen for row in rows))

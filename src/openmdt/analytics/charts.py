@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from openmdt.analytics.pathway import DaysSummary
 from openmdt.analytics.value import CashFlowYear, Sensitivity
 
-__all__ = ["cash_flow_svg", "tornado_svg"]
+__all__ = ["cash_flow_svg", "steps_svg", "tornado_svg"]
 
 NHS_BLUE, NHS_DARK, NHS_GREEN, NHS_RED = "#005eb8", "#003087", "#007f3b", "#d5281b"
 
@@ -76,4 +77,18 @@ def cash_flow_svg(years: Sequence[CashFlowYear], currency: str) -> str:
     axes.set_ylabel(currency)  # type: ignore[attr-defined]
     _thousands(axes.yaxis, currency)  # type: ignore[attr-defined]
     axes.legend()  # type: ignore[attr-defined]
+    return _svg(figure)
+
+
+def steps_svg(steps: Mapping[str, DaysSummary], labels: Mapping[str, str]) -> str:
+    """Median days per pathway step with the interquartile range as a bar."""
+    shown = [(k, s) for k, s in steps.items() if s.n]
+    figure, axes = _figure(0.45 * max(len(shown), 1) + 1.2)
+    for index, (_, summary) in enumerate(reversed(shown)):
+        axes.barh(index, summary.q3 - summary.q1, left=summary.q1,  # type: ignore[attr-defined]
+                  color=NHS_BLUE, height=0.5)
+        axes.plot([summary.median], [index], marker="|", markersize=14,  # type: ignore[attr-defined]
+                  color=NHS_DARK)
+    axes.set_yticks(range(len(shown)), [labels[k] for k, _ in reversed(shown)])  # type: ignore[attr-defined]
+    axes.set_xlabel("Days (bar: interquartile range; mark: median)")  # type: ignore[attr-defined]
     return _svg(figure)

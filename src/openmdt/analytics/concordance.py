@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from openmdt.analytics.choices import ChosenOption
@@ -88,6 +89,9 @@ class AuditRow:
     deviation_code: str | None = None
     panel: tuple[ChosenOption, ...] | None = None
     route: str | None = None  # standard_of_care | full_discussion | not_ready
+    requests: tuple[str, ...] = ()  # the data items requested when not ready
+    pathway: Mapping[str, date] = field(default_factory=dict)  # cases.pathway dates
+    referring_team: str = ""
 
 
 @dataclass(frozen=True)

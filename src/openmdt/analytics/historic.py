@@ -25,18 +25,18 @@ __all__ = ["HISTORIC_COLUMNS", "HistoricFile", "read_historic"]
 
 MEETING_DATE, MDT_DECISION = "meeting_date", "mdt_decision"
 DEVIATION_CODE, PANEL_DECISION, ORGANISATION = "deviation_code", "panel_decision", "organisation"
+REFERRING_TEAM = "referring_team"
 HISTORIC_COLUMNS = frozenset({MEETING_DATE, MDT_DECISION, DEVIATION_CODE, PANEL_DECISION,
-                              ORGANISATION})
+                              ORGANISATION, REFERRING_TEAM})
 CHOICE_ALLOWED = "options separated by ';', each decision_id:option_id or a bare option_id"
 
 
 @dataclass(frozen=True)
 class HistoricFile:
-    """The rows that could be analysed, the rejected rows, and the pathway dates by row."""
+    """The rows that could be analysed and the rejected rows."""
 
     rows: list[AuditRow]
     errors: list[RowError]
-    pathway: dict[tuple[str, str], dict[str, date]]  # (case_id, meeting date) -> dates
 
 
 class _Rejected(Exception):
@@ -51,35 +51,35 @@ def read_historic(text: str, pack: Pack, *, source: str = "historic.csv",
     index = OptionIndex.of(pack)
     rows: list[AuditRow] = []
     errors: list[RowError] = []
-    pathway: dict[tuple[str, str], dict[str, date]] = {}
     seen: dict[tuple[str, str], int] = {}
     for record in read_csv_with_columns(text, HISTORIC_COLUMNS, source):
         try:
-            row, dates = _row(record, pack, index, risk_group, seen)
+            rows.append(_row(record, pack, index, risk_group, seen))
         except _Rejected as rejected:
             errors.append(rejected.error)
-            continue
-        rows.append(row)
-        pathway[(row.case_id, row.meeting_date)] = dates
-    return HistoricFile(rows, errors, pathway)
+    return HistoricFile(rows, errors)
 
 
 def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
-         seen: dict[tuple[str, str], int]) -> tuple[AuditRow, dict[str, date]]:
+         seen: dict[tuple[str, str], int]) -> AuditRow:
     if record.error is not None:
         raise _Rejected(_case_error(record.error, record.line, record.case_id))
     data = record.data
     columns = data.get("columns") or {}
     line, case_id = record.line, record.case_id
     meeting_date = _meeting_date(columns, line, case_id)
+    if MDT_DECISION not in columns:
+        raise _Rejected(RowError(line, MDT_DECISION, None, CHOICE_ALLOWED,
+                                 "the file has no mdt_decision column", "missing_column",
+                                 case_id))
     key = (case_id, meeting_date.isoformat())
     if key in seen:
         raise _Rejected(RowError(line, "case_id", case_id, "one row per case and meeting",
                                  f"case {case_id} at the meeting of {day_text(meeting_date)} "
                                  f"is already on line {seen[key]}", "duplicate_case_id",
                                  case_id))
-    chosen = _choice(index, columns, MDT_DECISION, line, case_id, required=True)
-    panel = _choice(index, columns, PANEL_DECISION, line, case_id, required=False)
+    chosen = _choice(index, columns, MDT_DECISION, line, case_id)
+    panel = _choice(index, columns, PANEL_DECISION, line, case_id)
     try:
         dates = pathway_dates_of(data, meeting_date, case_id=case_id)
         evaluation = evaluate(pack, data, as_of=meeting_date)
@@ -95,7 +95,8 @@ def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
         risk_group=f"{risk_group} {group}" if group is not UNKNOWN else f"{risk_group} not known",
         decisions=decisions, chosen=chosen or (),
         deviation_code=columns.get(DEVIATION_CODE) or None, panel=panel,
-        route=evaluation.route), dates
+        route=evaluation.route, requests=tuple(evaluation.triage.data_requests),
+        pathway=dates, referring_team=columns.get(REFERRING_TEAM) or "")
 
 
 _STATES: dict[int, tuple[Any, dict[str, DecisionState]]] = {}
@@ -130,12 +131,9 @@ def _meeting_date(columns: dict[str, str], line: int, case_id: str | None) -> da
 
 
 def _choice(index: OptionIndex, columns: dict[str, str], column: str, line: int,
-            case_id: str | None, *, required: bool) -> Any:
+            case_id: str | None) -> Any:
     text = columns.get(column)
-    if not text:
-        if required:
-            raise _Rejected(RowError(line, column, text, CHOICE_ALLOWED,
-                                     f"{column} is required", "missing_decision", case_id))
+    if not text:  # no decision recorded (a deferred case): no concordance pair
         return None
     try:
         return parse_choice(index, text)

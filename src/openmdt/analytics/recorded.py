@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, selectinload
 from openmdt.analytics.audit import RowError
 from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
 from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.analytics.pathway import Delay, PathwayCase
 from openmdt.analytics.value import MeasuredRoutes
-from openmdt.cases.pathway import day_text
+from openmdt.cases.pathway import MEETING, day_text
 from openmdt.knowledge.model import Pack
+from openmdt.meetings.evaluation import data_requests
 from openmdt.store.models import Meeting, MeetingCase, Organisation
 
-__all__ = ["RecordedFilter", "recorded_routes", "recorded_rows"]
+__all__ = ["RecordedFilter", "recorded_pathway_cases", "recorded_routes", "recorded_rows"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,29 @@ def recorded_routes(session: Session, pack: Pack, where: RecordedFilter) -> Meas
     return MeasuredRoutes(len(routes), routes.count("standard_of_care"),
                           routes.count("full_discussion"), routes.count("not_ready"),
                           len(meetings), "recorded meetings")
+
+
+def recorded_pathway_cases(session: Session, pack: Pack, where: RecordedFilter
+                           ) -> list[PathwayCase]:
+    """Every case listed at the chosen meetings with its pathway dates; a case rolled over to
+    a later meeting lost the days in between (and, not ready, its requested items)."""
+    meetings = _meetings(session, pack, where)
+    later = {m.id: m.meeting_date for m in session.scalars(select(Meeting).where(
+        Meeting.id.in_({c.rolled_over_to_meeting_id for m in meetings for c in m.cases
+                        if c.rolled_over_to_meeting_id is not None})))}
+    return [_pathway_case(case, meeting, later) for meeting in meetings
+            for case in meeting.cases]
+
+
+def _pathway_case(case: MeetingCase, meeting: Meeting, later: dict[int, date]) -> PathwayCase:
+    dates = {name: date.fromisoformat(day) for name, day in case.current_pathway_dates.items()}
+    dates[MEETING] = meeting.meeting_date
+    delay = None
+    target = later.get(case.rolled_over_to_meeting_id or -1)
+    if target is not None:
+        not_ready = case.current_fact_version.route == "not_ready"
+        delay = Delay(case.case_ref, meeting.meeting_date, (target - meeting.meeting_date).days,
+                      "not_ready" if not_ready else "rolled_over",
+                      tuple(data_requests(case.current_evaluation)) if not_ready else (), "")
+    return PathwayCase(case.case_ref, case.route, dates, "", delay,
+                       final=case.rolled_over_to_meeting_id is None)

@@ -104,7 +104,9 @@ def concordance_text(audit: ConcordanceAudit, labels: Labels) -> str:
     counts = audit.counts
     lines = [f"Concordance audit: {p.pack_id} {p.pack_version} ({p.pack_hash})",
              f"Source: {p.source}; OpenMDT {p.openmdt_version}",
-             f"Cases analysed: {audit.cases}; rows rejected: {len(audit.errors)}",
+             f"Cases analysed: {audit.cases} ({audit.listings} listings); rows rejected: "
+             f"{len(audit.errors)}; listings without a decision (deferred): "
+             f"{audit.without_decision}",
              f"Decisions: {counts.total} ({counts.evaluable} evaluable)", ""]
     lines += [f"  {CATEGORY_LABELS[c]:<26} {getattr(counts, c):>6}" for c in CATEGORY_LABELS]
     lines += ["", f"Concordance rate: {counts.rate.text()}",

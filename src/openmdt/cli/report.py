@@ -173,3 +173,70 @@ def _recorded_routes(pack: Any, where: Any) -> Any:
             return recorded_routes(session, pack, where)
     finally:
         engine.dispose()
+
+
+@report_app.command("pathway")
+def pathway_command(
+    historic: Annotated[Path | None, typer.Argument(
+        help="Historic outcomes CSV with pathway dates. Leave out to read the recorded "
+             "meetings.")] = None,
+    standards: Annotated[Path | None, typer.Option(
+        "--standards", help="Waiting-time standards YAML (default: the shipped settings).")]
+    = None,
+    pack: Annotated[str, typer.Option("--pack", help="Pack id or folder.")]
+    = "prostate-nice-ng131",
+    fmt: Annotated[str, typer.Option("--format", help="text, json, html or pdf.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; "
+                                                                       "default stdout.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Recorded meetings from this "
+                                                                 "date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="... up to this date.")] = None,
+    meeting_type: Annotated[str | None, typer.Option("--meeting-type",
+                                                     help="COSD MDT type (CR3190).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
+) -> None:
+    """Days referral -> first seen -> diagnosis -> MDT -> decision to treat -> first
+    treatment by route; the 28-, 31- and 62-day standards met (thresholds are settings with
+    their source); days lost to cases not ready or rolled over, by data item and team."""
+    from openmdt.analytics.pathway import (
+        StandardsError,
+        cases_from_rows,
+        load_standards,
+        pathway_report,
+    )
+    from openmdt.analytics.render import FORMATS
+    from openmdt.analytics.render_pathway import render_pathway
+
+    _check_format(fmt, FORMATS)
+    try:
+        loaded = load_standards(standards)
+    except StandardsError as exc:
+        err_console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    chosen = load_pack_or_exit(pack)
+    rejected = 0
+    if historic is not None:
+        from openmdt.analytics import read_historic
+
+        read = read_historic(_read_text(historic), chosen, source=historic.name)
+        cases, rejected = cases_from_rows(read.rows), len(read.errors)
+    else:
+        cases = _recorded_pathway(chosen, RecordedFilter(
+            _date_option("--from", date_from), _date_option("--to", date_to), meeting_type,
+            org))
+    _write(render_pathway(pathway_report(cases, loaded), chosen, fmt), output, fmt)
+    if rejected:
+        err_console.print(f"{rejected} rows rejected (see openmdt report concordance)")
+        raise typer.Exit(Exit.BAD_INPUT)
+
+
+def _recorded_pathway(pack: Any, where: Any) -> Any:
+    from openmdt.analytics.recorded import recorded_pathway_cases
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    engine = make_engine(database_url_from_env())
+    try:
+        with make_sessionmaker(engine)() as session:
+            return recorded_pathway_cases(session, pack, where)
+    finally:
+        engine.dispose()

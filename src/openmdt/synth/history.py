@@ -17,8 +17,11 @@ by construction (not by re-running the audit):
 - the panel (a second rater) chooses the guideline's option where a definitive decision
   recommends exactly one, and is blank otherwise.
 
-Pathway dates run backwards from the meeting (diagnosis, first seen, referral) and forwards
-from it (decision to treat, first treatment), in order, from the seeded generator.
+A case that is not ready at its meeting is deferred there (a row without a decision) and
+decided a week later on the same facts (a second row): 7 days lost, for the items its
+evaluation requested. Pathway dates run backwards from the first listing (diagnosis, first
+seen, referral) and forwards from the meeting that decided (decision to treat, first
+treatment), in order, from the seeded generator. Cases alternate between two referring teams.
 """
 
 from __future__ import annotations
@@ -45,21 +48,25 @@ DEVIATION_CODES = ("patient_choice", "comorbidity", "performance_status", "clini
                    "new_information", "service_availability")
 PATHWAY_COLUMNS = ("referral_date", "first_seen_date", "diagnosis_date",
                    "decision_to_treat_date", "first_treatment_date")
+REFERRING_TEAMS = ("Urology, North Hospital", "Urology, South Hospital")
 HISTORY_COLUMNS = ("case_id", "site", "organisation", "meeting_date", "mdt_decision",
-                   "deviation_code", "panel_decision", *PATHWAY_COLUMNS, *PROSTATE_FACT_NAMES)
+                   "deviation_code", "panel_decision", "referring_team", *PATHWAY_COLUMNS,
+                   *PROSTATE_FACT_NAMES)
 
 
 @dataclass(frozen=True)
 class HistoryTruth:
     """What the generator wrote, counted as it wrote it."""
 
-    cases: int
+    cases: int  # distinct cases (a relisted case has two rows)
     followed: int  # chose a recommended option of a definitive or provisional decision
     followed_definitive: int  # ... of a definitive decision (the rest: provisional)
     deviated: int
     deviations_with_reason: int
     not_evaluable: int
     meetings: int
+    relisted: int = 0  # not ready: deferred without a decision, decided a week later
+    days_lost: int = 0
 
     @property
     def evaluable(self) -> int:
@@ -70,6 +77,7 @@ class HistoryTruth:
                 "followed_definitive": self.followed_definitive, "deviated": self.deviated,
                 "deviations_with_reason": self.deviations_with_reason,
                 "not_evaluable": self.not_evaluable, "evaluable": self.evaluable,
+                "relisted": self.relisted, "days_lost": self.days_lost,
                 "concordance": self.followed / self.evaluable if self.evaluable else None}
 
 
@@ -90,6 +98,7 @@ class _Draft:
     definitive: bool = False
     fixed: str | None = None  # the choice of a case the audit cannot evaluate
     panel: str = ""
+    not_ready: bool = False  # deferred at its meeting, decided at the next one
 
 
 def generate_prostate_history(pack: Pack, n: int, seed: int, *, concordance: float,
@@ -118,7 +127,9 @@ def _listed(n: int, seed: int) -> list[tuple[dict[str, Any], date]]:
 
 def _draft(pack: Pack, case: dict[str, Any], meeting: date) -> _Draft:
     draft = _Draft(case, meeting)
-    decisions = evaluate(pack, case, as_of=meeting).settled.decisions
+    evaluation = evaluate(pack, case, as_of=meeting)
+    draft.not_ready = evaluation.route == "not_ready"
+    decisions = evaluation.settled.decisions
     applying = [d for d in decisions if d.applies is True]
     target = next((d for d in applying if any(c.recommended is not False
                                               for c in d.candidates)),
@@ -158,33 +169,44 @@ def _decide(drafts: Sequence[_Draft], follows: set[int], deviation_rate: float,
         else:
             choice = rng.choice(draft.deviate)
             code = rng.choice(DEVIATION_CODES) if index in with_reason else ""
-        rows.append(_row(draft, choice, code, rng))
+        dates = _pathway_dates(draft, rng)
+        if draft.not_ready:  # deferred, then decided a week later on the same facts
+            rows.append(_row(draft, draft.meeting, "", "", dates, ""))
+        decided = draft.meeting + timedelta(weeks=1 if draft.not_ready else 0)
+        rows.append(_row(draft, decided, choice, code, dates, draft.panel))
+    relisted = sum(d.not_ready for d in drafts)
     truth = HistoryTruth(
         cases=len(drafts), followed=len(follows),
         followed_definitive=sum(drafts[i].definitive for i in follows),
         deviated=len(deviators), deviations_with_reason=len(with_reason),
         not_evaluable=sum(d.fixed is not None for d in drafts),
-        meetings=len({d.meeting for d in drafts}))
+        meetings=len({row["meeting_date"] for row in rows}), relisted=relisted,
+        days_lost=7 * relisted)
     return rows, truth
 
 
-def _row(draft: _Draft, choice: str, code: str, rng: random.Random) -> dict[str, str]:
+def _row(draft: _Draft, meeting: date, choice: str, code: str, dates: dict[str, str],
+         panel: str) -> dict[str, str]:
     case = draft.case
     row = {"case_id": case["case_id"], "site": case["site"], "organisation": ORGANISATION,
-           "meeting_date": draft.meeting.isoformat(), "mdt_decision": choice,
-           "deviation_code": code, "panel_decision": draft.panel}
-    row.update(_pathway_dates(draft.meeting, case["facts"], rng))
+           "meeting_date": meeting.isoformat(), "mdt_decision": choice,
+           "deviation_code": code, "panel_decision": panel,
+           "referring_team": REFERRING_TEAMS[int(case["case_id"][2:]) % len(REFERRING_TEAMS)]}
+    row.update(dates)
     row.update({name: _cell(case["facts"].get(name)) for name in PROSTATE_FACT_NAMES})
     return row
 
 
-def _pathway_dates(meeting: date, facts: dict[str, Any], rng: random.Random) -> dict[str, str]:
+def _pathway_dates(draft: _Draft, rng: random.Random) -> dict[str, str]:
+    """Dates before the first listing and after the meeting that decided."""
+    meeting = draft.meeting
     diagnosis = meeting - timedelta(days=rng.randint(1, 10))
     first_seen = diagnosis - timedelta(days=rng.randint(5, 20))
     referral = first_seen - timedelta(days=rng.randint(2, 14))
-    decision = meeting + timedelta(days=rng.randint(0, 10))
+    decided = meeting + timedelta(weeks=1 if draft.not_ready else 0)
+    decision = decided + timedelta(days=rng.randint(0, 10))
     treatment = decision + timedelta(days=rng.randint(5, 40))
-    before_biopsy = facts.get("point_in_pathway") == "pre_biopsy"
+    before_biopsy = draft.case["facts"].get("pathway_point") == "pre_biopsy"
     return {"referral_date": referral.isoformat(), "first_seen_date": first_seen.isoformat(),
             "diagnosis_date": "" if before_biopsy else diagnosis.isoformat(),
             "decision_to_treat_date": decision.isoformat(),
