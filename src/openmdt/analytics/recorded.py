@@ -43,7 +43,8 @@ class RecordedFilter:
                 self.date_to.isoformat() if self.date_to else "the last meeting")
 
 
-def _meetings(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
+def meetings_of(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
+    """The meetings that use the pack and match the filter, by date, with their cases."""
     query = (select(Meeting).where(Meeting.pack_id == pack.id)
              .options(selectinload(Meeting.cases).selectinload(MeetingCase.outcomes),
                       selectinload(Meeting.cases).selectinload(MeetingCase.fact_versions))
@@ -68,7 +69,7 @@ def recorded_rows(session: Session, pack: Pack, where: RecordedFilter, risk_grou
     names = {o.id: o.name for o in session.scalars(select(Organisation))}
     rows: list[AuditRow] = []
     errors: list[RowError] = []
-    for meeting in _meetings(session, pack, where):
+    for meeting in meetings_of(session, pack, where):
         for case in meeting.cases:
             outcome = case.current_outcome
             if outcome is None:
@@ -103,7 +104,7 @@ def _row(case: MeetingCase, meeting: Meeting, outcome: Any, index: OptionIndex,
 def recorded_routes(session: Session, pack: Pack, where: RecordedFilter) -> MeasuredRoutes:
     """Route counts of every case listed at the chosen meetings (decided or not; a case
     rolled over counts at each meeting it was listed at)."""
-    meetings = _meetings(session, pack, where)
+    meetings = meetings_of(session, pack, where)
     routes = [case.route for meeting in meetings for case in meeting.cases]
     return MeasuredRoutes(len(routes), routes.count("standard_of_care"),
                           routes.count("full_discussion"), routes.count("not_ready"),
@@ -114,7 +115,7 @@ def recorded_pathway_cases(session: Session, pack: Pack, where: RecordedFilter
                            ) -> list[PathwayCase]:
     """Every case listed at the chosen meetings with its pathway dates; a case rolled over to
     a later meeting lost the days in between (and, not ready, its requested items)."""
-    meetings = _meetings(session, pack, where)
+    meetings = meetings_of(session, pack, where)
     later = {m.id: m.meeting_date for m in session.scalars(select(Meeting).where(
         Meeting.id.in_({c.rolled_over_to_meeting_id for m in meetings for c in m.cases
                         if c.rolled_over_to_meeting_id is not None})))}

@@ -240,3 +240,39 @@ def _recorded_pathway(pack: Any, where: Any) -> Any:
             return recorded_pathway_cases(session, pack, where)
     finally:
         engine.dispose()
+
+
+@report_app.command("streamlining")
+def streamlining_command(
+    pack: Annotated[str, typer.Option("--pack", help="Pack id or folder.")]
+    = "prostate-nice-ng131",
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; "
+                                                                       "default stdout.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First meeting date.")]
+    = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last meeting date.")] = None,
+    meeting_type: Annotated[str | None, typer.Option("--meeting-type",
+                                                     help="COSD MDT type (CR3190).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
+) -> None:
+    """Route shares and meeting load before and after streamlining, roll-overs and their
+    causes, streamlined cases later escalated, and the audit samples' disagreement rate."""
+    import json
+
+    from openmdt.analytics.streamlining import streamlining_report, streamlining_text
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    _check_format(fmt, ("text", "json"))
+    chosen = load_pack_or_exit(pack)
+    where = RecordedFilter(_date_option("--from", date_from), _date_option("--to", date_to),
+                           meeting_type, org)
+    engine = make_engine(database_url_from_env())
+    try:
+        with make_sessionmaker(engine)() as session:
+            report = streamlining_report(session, chosen, where)
+            text = (json.dumps(report.to_dict(), indent=2) + "\n" if fmt == "json"
+                    else streamlining_text(report))
+    finally:
+        engine.dispose()
+    _write(text.encode(), output, fmt)

@@ -21,6 +21,7 @@ from openmdt.store.database import (
 )
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
+from openmdt.web.api_samples import router as samples_router
 from openmdt.web.limits import BodyLimit
 from openmdt.web.openapi import install_openapi
 from openmdt.web.problems import BUSY_RETRY_AFTER, UnexpectedErrors, install_problem_handlers
@@ -52,6 +53,7 @@ def build_api(settings: AppSettings) -> FastAPI:
     api.state.openmdt = settings
     install_problem_handlers(api)
     api.include_router(api_router)
+    api.include_router(samples_router)
     install_openapi(api)
     return api
 
