@@ -12,7 +12,7 @@ from openmdt.analytics.historic import HistoricFile, read_historic
 from openmdt.knowledge.model import Pack
 
 __all__ = ["ConcordanceAudit", "HistoricFile", "Provenance", "RowError", "audit_historic",
-           "audit_recorded",
+           "audit_recorded", "provenance",
            "concordance_audit", "read_historic"]
 
 

@@ -12,9 +12,10 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from openmdt.analytics.pathway import DaysSummary
+from openmdt.analytics.stats import Proportion
 from openmdt.analytics.value import CashFlowYear, Sensitivity
 
-__all__ = ["cash_flow_svg", "steps_svg", "tornado_svg"]
+__all__ = ["cash_flow_svg", "rates_svg", "steps_svg", "tornado_svg"]
 
 NHS_BLUE, NHS_DARK, NHS_GREEN, NHS_RED = "#005eb8", "#003087", "#007f3b", "#d5281b"
 
@@ -91,4 +92,24 @@ def steps_svg(steps: Mapping[str, DaysSummary], labels: Mapping[str, str]) -> st
                   color=NHS_DARK)
     axes.set_yticks(range(len(shown)), [labels[k] for k, _ in reversed(shown)])  # type: ignore[attr-defined]
     axes.set_xlabel("Days (bar: interquartile range; mark: median)")  # type: ignore[attr-defined]
+    return _svg(figure)
+
+
+def rates_svg(rates: Mapping[str, Proportion], labels: Mapping[str, str], title: str) -> str:
+    """A rate per group (points) with its 95% interval (error bars), groups in order."""
+    shown = [(k, p) for k, p in rates.items() if p.rate is not None and p.ci95 is not None]
+    figure, axes = _figure(2.8)
+    xs = range(len(shown))
+    values = [p.rate for _, p in shown]
+    below = [p.rate - p.ci95[0] for _, p in shown]  # type: ignore[index,operator]
+    above = [p.ci95[1] - p.rate for _, p in shown]  # type: ignore[index,operator]
+    axes.errorbar(list(xs), values, yerr=[below, above], fmt="o",  # type: ignore[attr-defined]
+                  color=NHS_BLUE, ecolor=NHS_DARK, capsize=3)
+    axes.set_xticks(list(xs), [labels.get(k, k) for k, _ in shown], rotation=30,  # type: ignore[attr-defined]
+                    ha="right")
+    axes.set_ylim(0, 1.05)  # type: ignore[attr-defined]
+    axes.set_ylabel(title)  # type: ignore[attr-defined]
+    from matplotlib.ticker import PercentFormatter
+
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0))  # type: ignore[attr-defined]
     return _svg(figure)

@@ -131,6 +131,17 @@ def concordance_text(audit: ConcordanceAudit, labels: Labels) -> str:
 
 def concordance_html(audit: ConcordanceAudit, labels: Labels) -> str:
     """The report as a self-contained HTML page (also the source of the PDF)."""
-    return _ENV.get_template("concordance.html").render(
-        audit=audit, labels=labels, categories=CATEGORY_LABELS, groups=GROUP_TITLES,
-        kappa_text=_kappa_text)
+    return _ENV.get_template("concordance.html").render(**concordance_context(audit, labels))
+
+
+def concordance_context(audit: ConcordanceAudit, labels: Labels) -> dict[str, object]:
+    """What the concordance section shows (its own page, or a section of the pilot report)."""
+    from markupsafe import Markup
+
+    from openmdt.analytics.charts import rates_svg
+
+    months = audit.grouped("by_month")
+    chart = Markup(rates_svg({k: c.rate for k, c in months.items()},
+                             {k: _month(k) for k in months}, "Concordance")) if months else ""
+    return {"audit": audit, "labels": labels, "categories": CATEGORY_LABELS,
+            "groups": GROUP_TITLES, "kappa_text": _kappa_text, "chart": chart}

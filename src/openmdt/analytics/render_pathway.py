@@ -64,11 +64,15 @@ def pathway_text(report: PathwayReport, labels: Labels) -> str:
 
 
 def pathway_html(report: PathwayReport, labels: Labels) -> str:
-    return _ENV.get_template("pathway.html").render(
-        report=report, labels=labels, routes=ROUTE_LABELS, version=__version__,
-        days_text=days_text, standard_text=standard_text, step_label=step_label,
-        chart=Markup(steps_svg(report.steps["all"], {k: step_label(k)
-                                                     for k in report.steps["all"]})))
+    return _ENV.get_template("pathway.html").render(**pathway_context(report, labels))
+
+
+def pathway_context(report: PathwayReport, labels: Labels) -> dict[str, object]:
+    """What the pathway section shows (its own page, or a section of the pilot report)."""
+    return {"report": report, "labels": labels, "routes": ROUTE_LABELS, "version": __version__,
+            "days_text": days_text, "standard_text": standard_text, "step_label": step_label,
+            "chart": Markup(steps_svg(report.steps["all"], {k: step_label(k)
+                                                            for k in report.steps["all"]}))}
 
 
 def render_pathway(report: PathwayReport, pack: Pack, fmt: str) -> bytes:

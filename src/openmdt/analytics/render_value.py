@@ -73,12 +73,16 @@ def value_text(report: ValueReport) -> str:
 
 def value_html(report: ValueReport) -> str:
     """The report as a self-contained HTML page with its charts (also the PDF's source)."""
+    return _ENV.get_template("value.html").render(**value_context(report))
+
+
+def value_context(report: ValueReport) -> dict[str, object]:
+    """What the value section shows (its own page, or a section of the pilot report)."""
     net = report.figure("net_three_years").value
-    return _ENV.get_template("value.html").render(
-        report=report, version=__version__, amount=amount,
-        uses=lambda figure: _uses(figure, report),
-        tornado=Markup(tornado_svg(report.sensitivity, net, report.assumptions.currency)),
-        cash_flow=Markup(cash_flow_svg(report.cash_flow, report.assumptions.currency)))
+    return {"report": report, "version": __version__, "amount": amount,
+            "uses": lambda figure: _uses(figure, report),
+            "tornado": Markup(tornado_svg(report.sensitivity, net, report.assumptions.currency)),
+            "cash_flow": Markup(cash_flow_svg(report.cash_flow, report.assumptions.currency))}
 
 
 def render_value(report: ValueReport, fmt: str) -> bytes:

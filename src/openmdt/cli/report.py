@@ -276,3 +276,88 @@ def streamlining_command(
     finally:
         engine.dispose()
     _write(text.encode(), output, fmt)
+
+
+@report_app.command("pilot")
+def pilot_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write pilot.html, "
+                                                                "pilot.pdf and the CSV tables.")],
+    historic: Annotated[Path | None, typer.Option(
+        "--historic", help="A historic outcomes file; else the recorded meetings.")] = None,
+    assumptions: Annotated[Path | None, typer.Option(
+        "--assumptions", help="Assumptions YAML (default: the shipped, cited defaults).")]
+    = None,
+    standards: Annotated[Path | None, typer.Option(
+        "--standards", help="Waiting-time standards YAML (default: the shipped settings).")]
+    = None,
+    pack: Annotated[str, typer.Option("--pack", help="Pack id or folder.")]
+    = "prostate-nice-ng131",
+    date_from: Annotated[str | None, typer.Option("--from", help="First meeting date.")]
+    = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last meeting date.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
+) -> None:
+    """The pilot report: executive summary, clinical safety, concordance, time and money,
+    pathway and method, as HTML and PDF with SVG charts, and every table as CSV."""
+    from openmdt.analytics.assumptions import AssumptionsError, load_assumptions
+    from openmdt.analytics.pathway import StandardsError, load_standards
+    from openmdt.analytics.pilot import write_pilot
+
+    try:
+        loaded = load_assumptions(assumptions)
+        settings = load_standards(standards)
+    except (AssumptionsError, StandardsError) as exc:
+        err_console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    chosen = load_pack_or_exit(pack)
+    if historic is not None:
+        report = _historic_pilot(chosen, historic, loaded, settings)
+    else:
+        report = _recorded_pilot(chosen, RecordedFilter(
+            _date_option("--from", date_from), _date_option("--to", date_to), None, org),
+            loaded, settings)
+    for path in write_pilot(report, output):
+        err_console.print(f"wrote {path}")
+    if report.concordance.errors:
+        err_console.print(f"{len(report.concordance.errors)} rows rejected (listed in the "
+                          "report)")
+        raise typer.Exit(Exit.BAD_INPUT)
+
+
+def _historic_pilot(pack: Any, path: Path, assumptions: Any, standards: Any) -> Any:
+    from openmdt.analytics import concordance_audit, provenance, read_historic
+    from openmdt.analytics.pathway import cases_from_rows, pathway_report
+    from openmdt.analytics.pilot import PilotReport
+    from openmdt.analytics.value import measured_routes, value_report
+
+    read = read_historic(_read_text(path), pack, source=path.name)
+    rows = read.rows
+    routes = measured_routes([row.route for row in rows],
+                             len({(row.organisation, row.meeting_date) for row in rows}),
+                             path.name)
+    return PilotReport(pack, path.name, None,
+                       concordance_audit(rows, read.errors, provenance(pack, path.name)),
+                       value_report(assumptions, routes),
+                       pathway_report(cases_from_rows(rows), standards), None)
+
+
+def _recorded_pilot(pack: Any, where: Any, assumptions: Any, standards: Any) -> Any:
+    from openmdt.analytics import audit_recorded
+    from openmdt.analytics.pathway import pathway_report
+    from openmdt.analytics.pilot import PilotReport
+    from openmdt.analytics.recorded import recorded_pathway_cases, recorded_routes
+    from openmdt.analytics.streamlining import streamlining_report
+    from openmdt.analytics.value import value_report
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    engine = make_engine(database_url_from_env())
+    try:
+        with make_sessionmaker(engine)() as session:
+            return PilotReport(
+                pack, "recorded meetings", where.period(),
+                audit_recorded(session, pack, where),
+                value_report(assumptions, recorded_routes(session, pack, where)),
+                pathway_report(recorded_pathway_cases(session, pack, where), standards),
+                streamlining_report(session, pack, where))
+    finally:
+        engine.dispose()
