@@ -11,11 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from openmdt import __version__
-from openmdt.analytics import concordance_audit, provenance, read_historic
 from openmdt.analytics.assumptions import load_assumptions
-from openmdt.analytics.pathway import cases_from_rows, load_standards, pathway_report
-from openmdt.analytics.pilot import PilotReport, write_pilot
-from openmdt.analytics.value import measured_routes, value_report
+from openmdt.analytics.pathway import load_standards
+from openmdt.analytics.pilot import PilotReport, historic_pilot, write_pilot
 from openmdt.knowledge import load_pack
 from openmdt.synth.history import HISTORY_COLUMNS, generate_prostate_history
 
@@ -28,13 +26,8 @@ def written(tmp_path_factory) -> tuple[PilotReport, Path]:
     writer = csv.DictWriter(stream, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(history.rows)
-    read = read_historic(stream.getvalue(), pack, source="history.csv")
-    routes = measured_routes([r.route for r in read.rows], 4, "history.csv")
-    report = PilotReport(pack, "history.csv", None,
-                         concordance_audit(read.rows, read.errors,
-                                           provenance(pack, "history.csv")),
-                         value_report(load_assumptions(), routes),
-                         pathway_report(cases_from_rows(read.rows), load_standards()), None)
+    report = historic_pilot(stream.getvalue(), pack, "history.csv", load_assumptions(),
+                            load_standards())
     folder = tmp_path_factory.mktemp("pilot")
     write_pilot(report, folder)
     return report, folder

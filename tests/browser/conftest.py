@@ -36,6 +36,8 @@ ACCOUNTS = {
     "chair": ("chair@east.example", "East Trust", "chair", "Dr Rowan Chair"),
     "coordinator": ("coord@east.example", "East Trust", "coordinator", "Hazel Coordinator"),
     "outsider": ("coord@west.example", "West Trust", "coordinator", "Willow Outsider"),
+    "auditor": ("audit@east.example", "East Trust", "auditor", "Ash Auditor"),
+    "outside_auditor": ("audit@west.example", "West Trust", "auditor", "Rowan Outside"),
 }
 
 
@@ -122,5 +124,5 @@ def _sign_in(page: object, server: LiveServer, who: str) -> None:
 
 @pytest.fixture()
 def sign_in(live_server: LiveServer):  # noqa: ANN201 - a callable fixture
-    """sign_in(page, who): sign a page in as "chair", "coordinator" or "outsider"."""
+    """sign_in(page, who): sign a page in as one of ACCOUNTS ("chair", "coordinator", ...)."""
     return lambda page, who: _sign_in(page, live_server, who)

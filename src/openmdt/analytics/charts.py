@@ -7,17 +7,30 @@ chart is drawn from, not its pixels.
 
 from __future__ import annotations
 
+import base64
 import io
 import textwrap
 from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup
 
 from openmdt.analytics.pathway import DaysSummary
 from openmdt.analytics.stats import Proportion
 from openmdt.analytics.value import CashFlowYear, Sensitivity
 
-__all__ = ["cash_flow_svg", "rates_svg", "steps_svg", "tornado_svg"]
+__all__ = ["cash_flow_svg", "embed", "rates_svg", "steps_svg", "tornado_svg"]
 
 NHS_BLUE, NHS_DARK, NHS_GREEN, NHS_RED = "#005eb8", "#003087", "#007f3b", "#d5281b"
+
+
+def embed(svg: str, alt: str, *, as_image: bool = False) -> Markup:
+    """A chart for an HTML page: the SVG inline (reports, PDF), or as an image with its alt
+    text where the page's Content-Security-Policy forbids inline styles (the web app)."""
+    if not as_image:
+        return Markup(svg)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup('<img class="chart" src="data:image/svg+xml;base64,{}" alt="{}">').format(
+        Markup(data), alt)
 
 
 def _figure(height: float) -> tuple[object, object]:

@@ -14,10 +14,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from openmdt import __version__
+from openmdt.analytics.assumptions import Assumptions
 from openmdt.analytics.audit import ConcordanceAudit
-from openmdt.analytics.pathway import PathwayReport, step_label
+from openmdt.analytics.pathway import PathwayReport, Standards, step_label
+from openmdt.analytics.recorded import RecordedFilter
 from openmdt.analytics.render import Labels, concordance_context
 from openmdt.analytics.render_pathway import pathway_context, standard_text
 from openmdt.analytics.render_value import amount, value_context
@@ -25,7 +28,8 @@ from openmdt.analytics.streamlining import StreamliningReport
 from openmdt.analytics.value import ValueReport
 from openmdt.knowledge.model import Pack
 
-__all__ = ["PilotReport", "pilot_tables", "write_pilot"]
+__all__ = ["PilotReport", "historic_pilot", "pilot_sections", "pilot_tables",
+           "recorded_pilot", "write_pilot"]
 
 _ENV = Environment(loader=PackageLoader("openmdt.analytics", "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -48,15 +52,22 @@ def _section(template: str, context: dict[str, Any]) -> Markup:
     return Markup(_ENV.get_template(template).render(**context))
 
 
+def pilot_sections(report: PilotReport, *, as_image: bool = False) -> dict[str, Markup]:
+    """The concordance, value and pathway sections as HTML (for the report, and with the
+    charts as images for the web dashboard)."""
+    labels = Labels.of(report.pack)
+    return {"concordance": _section("_concordance.html", concordance_context(
+                report.concordance, labels, as_image=as_image)),
+            "value": _section("_value.html", value_context(report.value, as_image=as_image)),
+            "pathway": _section("_pathway.html", pathway_context(report.pathway, labels,
+                                                                 as_image=as_image))}
+
+
 def pilot_html(report: PilotReport) -> str:
     """The whole report as one self-contained HTML page (also the PDF's source)."""
-    labels = Labels.of(report.pack)
     return _ENV.get_template("pilot.html").render(
         pilot=report, version=__version__, amount=amount, standard_text=standard_text,
-        concordance=_section("_concordance.html",
-                             concordance_context(report.concordance, labels)),
-        value=_section("_value.html", value_context(report.value)),
-        pathway=_section("_pathway.html", pathway_context(report.pathway, labels)))
+        **pilot_sections(report))
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -129,3 +140,37 @@ def write_pilot(report: PilotReport, directory: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def historic_pilot(text: str, pack: Pack, source: str, assumptions: Assumptions,
+                   standards: Standards) -> PilotReport:
+    """The pilot's figures from a historic outcomes file (CSV text)."""
+    from openmdt.analytics import concordance_audit, provenance, read_historic
+    from openmdt.analytics.pathway import cases_from_rows, pathway_report
+    from openmdt.analytics.value import measured_routes, value_report
+
+    read = read_historic(text, pack, source=source)
+    rows = read.rows
+    routes = measured_routes([row.route for row in rows],
+                             len({(row.organisation, row.meeting_date) for row in rows}),
+                             source)
+    return PilotReport(pack, source, None,
+                       concordance_audit(rows, read.errors, provenance(pack, source)),
+                       value_report(assumptions, routes),
+                       pathway_report(cases_from_rows(rows), standards), None)
+
+
+def recorded_pilot(session: Session, pack: Pack, where: RecordedFilter,
+                   assumptions: Assumptions, standards: Standards) -> PilotReport:
+    """The pilot's figures from the recorded meetings (the safety net's included)."""
+    from openmdt.analytics import audit_recorded
+    from openmdt.analytics.pathway import pathway_report
+    from openmdt.analytics.recorded import recorded_pathway_cases, recorded_routes
+    from openmdt.analytics.streamlining import streamlining_report
+    from openmdt.analytics.value import value_report
+
+    return PilotReport(
+        pack, "recorded meetings", where.period(), audit_recorded(session, pack, where),
+        value_report(assumptions, recorded_routes(session, pack, where)),
+        pathway_report(recorded_pathway_cases(session, pack, where), standards),
+        streamlining_report(session, pack, where))

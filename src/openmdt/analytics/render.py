@@ -134,14 +134,15 @@ def concordance_html(audit: ConcordanceAudit, labels: Labels) -> str:
     return _ENV.get_template("concordance.html").render(**concordance_context(audit, labels))
 
 
-def concordance_context(audit: ConcordanceAudit, labels: Labels) -> dict[str, object]:
+def concordance_context(audit: ConcordanceAudit, labels: Labels, *, as_image: bool = False
+                        ) -> dict[str, object]:
     """What the concordance section shows (its own page, or a section of the pilot report)."""
-    from markupsafe import Markup
-
-    from openmdt.analytics.charts import rates_svg
+    from openmdt.analytics.charts import embed, rates_svg
 
     months = audit.grouped("by_month")
-    chart = Markup(rates_svg({k: c.rate for k, c in months.items()},
-                             {k: _month(k) for k in months}, "Concordance")) if months else ""
+    chart = embed(rates_svg({k: c.rate for k, c in months.items()},
+                            {k: _month(k) for k in months}, "Concordance"),
+                  "Concordance by month with 95% intervals (the figures are in the table by "
+                  "month)", as_image=as_image) if months else ""
     return {"audit": audit, "labels": labels, "categories": CATEGORY_LABELS,
             "groups": GROUP_TITLES, "kappa_text": _kappa_text, "chart": chart}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from openmdt import __version__
-from openmdt.analytics.charts import steps_svg
+from openmdt.analytics.charts import embed, steps_svg
 from openmdt.analytics.pathway import DaysSummary, PathwayReport, StandardResult, step_label
 from openmdt.analytics.render import Labels
 from openmdt.knowledge.model import Pack
@@ -67,12 +66,16 @@ def pathway_html(report: PathwayReport, labels: Labels) -> str:
     return _ENV.get_template("pathway.html").render(**pathway_context(report, labels))
 
 
-def pathway_context(report: PathwayReport, labels: Labels) -> dict[str, object]:
+def pathway_context(report: PathwayReport, labels: Labels, *, as_image: bool = False
+                    ) -> dict[str, object]:
     """What the pathway section shows (its own page, or a section of the pilot report)."""
+    steps = report.steps["all"]
+    chart = embed(steps_svg(steps, {k: step_label(k) for k in steps}),
+                  "Days per pathway step: median and interquartile range (figures in the "
+                  "table below)", as_image=as_image)
     return {"report": report, "labels": labels, "routes": ROUTE_LABELS, "version": __version__,
             "days_text": days_text, "standard_text": standard_text, "step_label": step_label,
-            "chart": Markup(steps_svg(report.steps["all"], {k: step_label(k)
-                                                            for k in report.steps["all"]}))}
+            "chart": chart}
 
 
 def render_pathway(report: PathwayReport, pack: Pack, fmt: str) -> bytes:

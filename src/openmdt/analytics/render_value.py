@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from openmdt import __version__
-from openmdt.analytics.charts import cash_flow_svg, tornado_svg
+from openmdt.analytics.charts import cash_flow_svg, embed, tornado_svg
 from openmdt.analytics.value import Figure, ValueReport
 
 __all__ = ["amount", "render_value"]
@@ -76,13 +75,19 @@ def value_html(report: ValueReport) -> str:
     return _ENV.get_template("value.html").render(**value_context(report))
 
 
-def value_context(report: ValueReport) -> dict[str, object]:
+def value_context(report: ValueReport, *, as_image: bool = False) -> dict[str, object]:
     """What the value section shows (its own page, or a section of the pilot report)."""
     net = report.figure("net_three_years").value
+    currency = report.assumptions.currency
     return {"report": report, "version": __version__, "amount": amount,
             "uses": lambda figure: _uses(figure, report),
-            "tornado": Markup(tornado_svg(report.sensitivity, net, report.assumptions.currency)),
-            "cash_flow": Markup(cash_flow_svg(report.cash_flow, report.assumptions.currency))}
+            "tornado": embed(tornado_svg(report.sensitivity, net, currency),
+                             "Tornado chart: the net position after 3 years at each "
+                             "assumption's low and high value (figures in the table below)",
+                             as_image=as_image),
+            "cash_flow": embed(cash_flow_svg(report.cash_flow, currency),
+                               "Cash flow: in-year and cumulative position per year (figures "
+                               "in the table below)", as_image=as_image)}
 
 
 def render_value(report: ValueReport, fmt: str) -> bytes:

@@ -301,7 +301,8 @@ def pilot_command(
     pathway and method, as HTML and PDF with SVG charts, and every table as CSV."""
     from openmdt.analytics.assumptions import AssumptionsError, load_assumptions
     from openmdt.analytics.pathway import StandardsError, load_standards
-    from openmdt.analytics.pilot import write_pilot
+    from openmdt.analytics.pilot import historic_pilot, recorded_pilot, write_pilot
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
 
     try:
         loaded = load_assumptions(assumptions)
@@ -311,53 +312,19 @@ def pilot_command(
         raise typer.Exit(Exit.BAD_INPUT) from None
     chosen = load_pack_or_exit(pack)
     if historic is not None:
-        report = _historic_pilot(chosen, historic, loaded, settings)
+        report = historic_pilot(_read_text(historic), chosen, historic.name, loaded, settings)
     else:
-        report = _recorded_pilot(chosen, RecordedFilter(
-            _date_option("--from", date_from), _date_option("--to", date_to), None, org),
-            loaded, settings)
+        where = RecordedFilter(_date_option("--from", date_from), _date_option("--to", date_to),
+                               None, org)
+        engine = make_engine(database_url_from_env())
+        try:
+            with make_sessionmaker(engine)() as session:
+                report = recorded_pilot(session, chosen, where, loaded, settings)
+        finally:
+            engine.dispose()
     for path in write_pilot(report, output):
         err_console.print(f"wrote {path}")
     if report.concordance.errors:
         err_console.print(f"{len(report.concordance.errors)} rows rejected (listed in the "
                           "report)")
         raise typer.Exit(Exit.BAD_INPUT)
-
-
-def _historic_pilot(pack: Any, path: Path, assumptions: Any, standards: Any) -> Any:
-    from openmdt.analytics import concordance_audit, provenance, read_historic
-    from openmdt.analytics.pathway import cases_from_rows, pathway_report
-    from openmdt.analytics.pilot import PilotReport
-    from openmdt.analytics.value import measured_routes, value_report
-
-    read = read_historic(_read_text(path), pack, source=path.name)
-    rows = read.rows
-    routes = measured_routes([row.route for row in rows],
-                             len({(row.organisation, row.meeting_date) for row in rows}),
-                             path.name)
-    return PilotReport(pack, path.name, None,
-                       concordance_audit(rows, read.errors, provenance(pack, path.name)),
-                       value_report(assumptions, routes),
-                       pathway_report(cases_from_rows(rows), standards), None)
-
-
-def _recorded_pilot(pack: Any, where: Any, assumptions: Any, standards: Any) -> Any:
-    from openmdt.analytics import audit_recorded
-    from openmdt.analytics.pathway import pathway_report
-    from openmdt.analytics.pilot import PilotReport
-    from openmdt.analytics.recorded import recorded_pathway_cases, recorded_routes
-    from openmdt.analytics.streamlining import streamlining_report
-    from openmdt.analytics.value import value_report
-    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
-
-    engine = make_engine(database_url_from_env())
-    try:
-        with make_sessionmaker(engine)() as session:
-            return PilotReport(
-                pack, "recorded meetings", where.period(),
-                audit_recorded(session, pack, where),
-                value_report(assumptions, recorded_routes(session, pack, where)),
-                pathway_report(recorded_pathway_cases(session, pack, where), standards),
-                streamlining_report(session, pack, where))
-    finally:
-        engine.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from openmdt.web import pages_auth, pages_cases, pages_documents, pages_meetings
+from openmdt.web import pages_auth, pages_cases, pages_documents, pages_meetings, pages_reports
 
 __all__ = ["router"]
 
@@ -17,3 +17,4 @@ router.include_router(pages_auth.router)
 router.include_router(pages_meetings.router)
 router.include_router(pages_documents.router)
 router.include_router(pages_cases.router)
+router.include_router(pages_reports.router)
