@@ -56,6 +56,10 @@ def test_formats_and_output_files(tmp_path: Path) -> None:
     assert wrong.exit_code == 1 and "text, json, html, pdf" in wrong.stderr
     missing = invoke("report", "concordance", str(tmp_path / "nope.csv"), "--pack", MINI)
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
+    unknown = invoke("report", "concordance", str(historic), "--pack", MINI,
+                     "--risk-group", "cpg")
+    assert unknown.exit_code == 2 and "--risk-group 'cpg' is not an item" in unknown.stderr
+    assert "group" in unknown.stderr  # the pack's derived facts are named
 
 
 def test_report_value_measures_the_share_from_a_historic_file(tmp_path: Path) -> None:

@@ -16,10 +16,32 @@ __all__ = ["ConcordanceAudit", "HistoricFile", "Provenance", "RowError", "audit_
            "concordance_audit", "read_historic"]
 
 
-def audit_historic(text: str, pack: Pack, *, source: str, risk_group: str = "cpg"
+def check_risk_group(pack: Pack, name: str | None) -> None:
+    """ValueError unless ``name`` is an item or derived fact of the pack (the breakdown by
+    risk group reads it); None means the pack's ``cpg`` if it has one, else no breakdown."""
+    names = {*pack.items, *(d.name for d in pack.derived)}
+    if name is None:
+        return
+    if name not in names:
+        raise ValueError(f"--risk-group {name!r} is not an item or derived fact of pack "
+                         f"{pack.id}; allowed: {', '.join(sorted(d.name for d in pack.derived))}"
+                         " or an item")
+
+
+def risk_group_of(pack: Pack, name: str | None) -> str | None:
+    """The risk group to break figures down by: the name given, else ``cpg`` if the pack
+    has it."""
+    if name is not None:
+        return name
+    return "cpg" if "cpg" in {d.name for d in pack.derived} else None
+
+
+def audit_historic(text: str, pack: Pack, *, source: str, risk_group: str | None = None
                    ) -> ConcordanceAudit:
     """The concordance audit of a historic outcomes file (CSV text)."""
-    historic = read_historic(text, pack, source=source, risk_group=risk_group)
+    check_risk_group(pack, risk_group)
+    historic = read_historic(text, pack, source=source,
+                             risk_group=risk_group_of(pack, risk_group))
     return concordance_audit(historic.rows, historic.errors, provenance(pack, source))
 
 
@@ -28,12 +50,14 @@ def provenance(pack: Pack, source: str, period: tuple[str, str] | None = None) -
     return Provenance(__version__, pack.id, str(pack.version), pack.hash, source, period)
 
 
-def audit_recorded(session: object, pack: Pack, where: object, *, risk_group: str = "cpg"
-                   ) -> ConcordanceAudit:
+def audit_recorded(session: object, pack: Pack, where: object, *,
+                   risk_group: str | None = None) -> ConcordanceAudit:
     """The concordance audit of the outcomes recorded in the database (``where``: a
     RecordedFilter)."""
     from openmdt.analytics.recorded import recorded_rows
 
-    rows, errors = recorded_rows(session, pack, where, risk_group)  # type: ignore[arg-type]
+    check_risk_group(pack, risk_group)
+    rows, errors = recorded_rows(session, pack, where,  # type: ignore[arg-type]
+                                 risk_group_of(pack, risk_group))
     return concordance_audit(rows, errors, provenance(pack, "recorded outcomes",
                                                       where.period()))  # type: ignore[attr-defined]

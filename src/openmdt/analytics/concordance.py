@@ -26,7 +26,8 @@ from openmdt.analytics.choices import ChosenOption
 from openmdt.engine.decide import DecisionResult
 from openmdt.language import UNKNOWN
 
-__all__ = ["CATEGORIES", "AuditRow", "DecisionState", "PairResult", "classify_row"]
+__all__ = ["CATEGORIES", "AuditRow", "DecisionState", "PairResult", "classify_row",
+           "group_label"]
 
 CATEGORIES = ("concordant", "conditionally_concordant", "non_concordant", "not_evaluable")
 NO_REASON = "no reason recorded"
@@ -107,6 +108,14 @@ class PairResult:
     reason: str = ""  # a non-concordant decision's deviation code, or NO_REASON
     note: str = ""
     not_recommended: tuple[str, ...] = field(default=())
+
+
+def group_label(name: str | None, value: Any) -> str:
+    """A case's risk group as a breakdown key: "cpg 3", "cpg not known", or "no risk
+    group" when the pack has none to break down by."""
+    if name is None:
+        return "no risk group"
+    return f"{name} {value}" if value is not None else f"{name} not known"
 
 
 def classify_row(row: AuditRow) -> list[PairResult]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from openmdt.analytics.audit import RowError
 from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
-from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.analytics.concordance import AuditRow, DecisionState, group_label
 from openmdt.cases import CaseError
 from openmdt.cases.pathway import day_text, pathway_dates_of
 from openmdt.cases.readers import read_csv_with_columns
@@ -46,7 +46,7 @@ class _Rejected(Exception):
 
 
 def read_historic(text: str, pack: Pack, *, source: str = "historic.csv",
-                  risk_group: str = "cpg") -> HistoricFile:
+                  risk_group: str | None = "cpg") -> HistoricFile:
     """Every row evaluated with ``pack`` as at its meeting date, or a RowError."""
     index = OptionIndex.of(pack)
     rows: list[AuditRow] = []
@@ -60,7 +60,7 @@ def read_historic(text: str, pack: Pack, *, source: str = "historic.csv",
     return HistoricFile(rows, errors)
 
 
-def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
+def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str | None,
          seen: dict[tuple[str, str], int]) -> AuditRow:
     if record.error is not None:
         raise _Rejected(_case_error(record.error, record.line, record.case_id))
@@ -87,12 +87,12 @@ def _row(record: Any, pack: Pack, index: OptionIndex, risk_group: str,
         raise _Rejected(_case_error(error, line, case_id)) from None
     seen[key] = line
     decisions = _states(evaluation.settled)
-    group = evaluation.env.get(risk_group, UNKNOWN)
+    group = evaluation.env.get(risk_group, UNKNOWN) if risk_group else UNKNOWN
     return AuditRow(
         line=line, case_id=case_id, meeting=day_text(meeting_date),
         meeting_date=meeting_date.isoformat(),
         organisation=columns.get(ORGANISATION) or "(not given)",
-        risk_group=f"{risk_group} {group}" if group is not UNKNOWN else f"{risk_group} not known",
+        risk_group=_group_label(risk_group, group),
         decisions=decisions, chosen=chosen or (),
         deviation_code=columns.get(DEVIATION_CODE) or None, panel=panel,
         route=evaluation.route, requests=tuple(evaluation.triage.data_requests),
@@ -114,6 +114,10 @@ def _states(settled: Any) -> dict[str, DecisionState]:
         _STATES.clear()
     _STATES[id(settled)] = (settled, states)
     return states
+
+
+def _group_label(name: str | None, value: Any) -> str:
+    return group_label(name, None if value is UNKNOWN else value)
 
 
 def _meeting_date(columns: dict[str, str], line: int, case_id: str | None) -> date:

@@ -145,11 +145,11 @@ def write_pilot(report: PilotReport, directory: Path) -> list[Path]:
 def historic_pilot(text: str, pack: Pack, source: str, assumptions: Assumptions,
                    standards: Standards) -> PilotReport:
     """The pilot's figures from a historic outcomes file (CSV text)."""
-    from openmdt.analytics import concordance_audit, provenance, read_historic
+    from openmdt.analytics import concordance_audit, provenance, read_historic, risk_group_of
     from openmdt.analytics.pathway import cases_from_rows, pathway_report
     from openmdt.analytics.value import measured_routes, value_report
 
-    read = read_historic(text, pack, source=source)
+    read = read_historic(text, pack, source=source, risk_group=risk_group_of(pack, None))
     rows = read.rows
     routes = measured_routes([row.route for row in rows],
                              len({(row.organisation, row.meeting_date) for row in rows}),

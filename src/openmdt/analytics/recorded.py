@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from openmdt.analytics.audit import RowError
 from openmdt.analytics.choices import ChoiceError, OptionIndex, parse_choice
-from openmdt.analytics.concordance import AuditRow, DecisionState
+from openmdt.analytics.concordance import AuditRow, DecisionState, group_label
 from openmdt.analytics.pathway import Delay, PathwayCase
 from openmdt.analytics.value import MeasuredRoutes
 from openmdt.cases.pathway import MEETING, day_text
@@ -61,8 +61,8 @@ def meetings_of(session: Session, pack: Pack, where: RecordedFilter) -> list[Mee
     return list(session.scalars(query))
 
 
-def recorded_rows(session: Session, pack: Pack, where: RecordedFilter, risk_group: str = "cpg"
-                  ) -> tuple[list[AuditRow], list[RowError]]:
+def recorded_rows(session: Session, pack: Pack, where: RecordedFilter,
+                  risk_group: str | None = "cpg") -> tuple[list[AuditRow], list[RowError]]:
     """One audit row per decided case of the chosen meetings; an unreadable outcome is an
     error naming the case."""
     index = OptionIndex.of(pack)
@@ -84,19 +84,20 @@ def recorded_rows(session: Session, pack: Pack, where: RecordedFilter, risk_grou
 
 
 def _row(case: MeetingCase, meeting: Meeting, outcome: Any, index: OptionIndex,
-         names: dict[int, str], risk_group: str) -> AuditRow:
+         names: dict[int, str], risk_group: str | None) -> AuditRow:
     version = next(v for v in case.fact_versions if v.version == outcome.fact_version)
     evaluation = version.evaluation or {}
     decisions = {str(d["id"]): DecisionState.from_json(d)
                  for d in evaluation.get("decisions") or ()}
     chosen = parse_choice(index, ";".join(outcome.chosen_options))
-    group = (evaluation.get("derived") or {}).get(risk_group)
+    values = {**(evaluation.get("facts") or {}), **(evaluation.get("derived") or {})}
+    group = values.get(risk_group) if risk_group else None
     return AuditRow(
         line=None, case_id=case.case_ref,
         meeting=f"{meeting.title} ({day_text(meeting.meeting_date)})",
         meeting_date=meeting.meeting_date.isoformat(),
         organisation=names.get(meeting.organisation_id, str(meeting.organisation_id)),
-        risk_group=f"{risk_group} {group}" if group is not None else f"{risk_group} not known",
+        risk_group=group_label(risk_group, group),
         decisions=decisions, chosen=chosen, deviation_code=outcome.deviation_code,
         route=case.route)
 

@@ -37,9 +37,9 @@ def concordance_command(
     fmt: Annotated[str, typer.Option("--format", help="text, json, html or pdf.")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; "
                                                                        "default stdout.")] = None,
-    risk_group: Annotated[str, typer.Option("--risk-group", help="The pack's risk group to "
-                                                                 "break figures down by.")]
-    = "cpg",
+    risk_group: Annotated[str | None, typer.Option(
+        "--risk-group", help="The pack's risk group to break figures down by (default: cpg "
+                             "when the pack has it).")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Recorded outcomes: first "
                                                                  "meeting date (YYYY-MM-DD).")]
     = None,
@@ -53,11 +53,16 @@ def concordance_command(
     """Concordance of MDT decisions with the guideline: rates with 95% Wilson intervals, by
     decision, option, risk group, meeting, month and organisation; Cohen's kappa; every
     non-concordant decision and every rejected row."""
-    from openmdt.analytics import audit_historic
+    from openmdt.analytics import audit_historic, check_risk_group
     from openmdt.analytics.render import FORMATS, render_concordance
 
     _check_format(fmt, FORMATS)
     chosen = load_pack_or_exit(pack)
+    try:
+        check_risk_group(chosen, risk_group)
+    except ValueError as exc:
+        err_console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(Exit.BAD_PACK) from None
     if historic is not None:
         audit = audit_historic(_read_text(historic), chosen, source=historic.name,
                                risk_group=risk_group)
@@ -81,7 +86,7 @@ def _date_option(name: str, value: str | None) -> date | None:
         raise typer.Exit(Exit.BAD_INPUT) from None
 
 
-def _recorded_audit(pack: Any, where: Any, risk_group: str) -> Any:
+def _recorded_audit(pack: Any, where: Any, risk_group: str | None) -> Any:
     """The audit of the recorded outcomes in the database (OPENMDT_DATABASE_URL)."""
     from openmdt.analytics import audit_recorded
     from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
