@@ -41,6 +41,7 @@ ACCOUNTS = {
     "nurse": ("nurse@east.example", "East Trust", "nurse", "Oak Nurse"),
     "admin": ("admin@east.example", "East Trust", "admin", "Yew Admin"),
     "auditor": ("audit@east.example", "East Trust", "auditor", "Ivy Auditor"),
+    "outside_auditor": ("audit@west.example", "West Trust", "auditor", "Rowan Outside"),
 }
 
 
@@ -131,5 +132,5 @@ def _sign_in(page: object, server: LiveServer, who: str) -> None:
 
 @pytest.fixture()
 def sign_in(live_server: LiveServer):  # noqa: ANN201 - a callable fixture
-    """sign_in(page, who): sign a page in as "chair", "coordinator" or "outsider"."""
+    """sign_in(page, who): sign a page in as one of ACCOUNTS ("chair", "coordinator", ...)."""
     return lambda page, who: _sign_in(page, live_server, who)

@@ -25,6 +25,8 @@ CASE_ERROR_CODES = {
     "site_mismatch": "the case's site is not the site of the pack (or meeting) evaluating it",
     "invalid_fhir": "a FHIR resource is not valid FHIR R4, or the Bundle type is not read",
     "no_primary_cancer": "no Condition in the FHIR record is the pack's primary cancer",
+    "dates_out_of_order": "two pathway dates (or one and the MDT meeting date) out of the "
+                          "pathway's order",
 }
 
 

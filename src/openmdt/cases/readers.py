@@ -21,13 +21,14 @@ from openmdt.cases.guard import (
     number_problem,
     source_is_clean,
 )
+from openmdt.cases.pathway import PATHWAY_DATES
 from openmdt.cases.patient_details import LETTER_COLUMNS
 
 Format = Literal["csv", "jsonl", "json"]
 PATIENT_COLUMNS = {"nhs_number": "nhs_number", "patient_name": "name",
                    "date_of_birth": "date_of_birth", "hospital_number": "hospital_number",
                    **LETTER_COLUMNS}
-RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS}
+RESERVED_COLUMNS = {"case_id", "site", *PATIENT_COLUMNS, *PATHWAY_DATES}
 TRUE_WORDS = {"true", "yes", "y"}
 FALSE_WORDS = {"false", "no", "n"}
 
@@ -189,7 +190,15 @@ def _read_json(text: str, source: str) -> list[CaseInput]:
     return [_case_record(obj, 1, source)]
 
 
-def _read_csv(text: str, source: str) -> list[CaseInput]:
+def read_csv_with_columns(text: str, columns: frozenset[str], source: str = "<input>"
+                          ) -> list[CaseInput]:
+    """A CSV list whose ``columns`` are not case data (a historic file's outcome columns):
+    each record's data holds them under ``"columns"``. A repeated case_id is not marked (a
+    patient may be discussed at two meetings); the caller decides what repeats mean."""
+    return _read_csv(text.removeprefix("\ufeff"), source, columns)
+
+
+def _read_csv(text: str, source: str, extra: frozenset[str] = frozenset()) -> list[CaseInput]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]
@@ -205,7 +214,7 @@ def _read_csv(text: str, source: str) -> list[CaseInput]:
         err = CaseError("missing_case_id", f"{source}:1: the header has no case_id column "
                         f"(found: {', '.join(header)})", path="case_id", line=1)
         return [CaseInput(1, None, None, err)]
-    return list(_csv_rows(reader, header, source))
+    return list(_csv_rows(reader, header, source, extra))
 
 
 def _duplicate_column(header: list[str]) -> str | None:
@@ -222,7 +231,7 @@ def _duplicate_column(header: list[str]) -> str | None:
     return None
 
 
-def _csv_rows(reader: Any, header: list[str], source: str):
+def _csv_rows(reader: Any, header: list[str], source: str, extra: frozenset[str]):
     line = 1
     header_clean = all(source_is_clean(name) for name in header)
     while True:
@@ -246,7 +255,7 @@ def _csv_rows(reader: Any, header: list[str], source: str):
             yield CaseInput(line, case_id, None, err)
             continue
         clean = source_is_clean(",".join(row)) and header_clean
-        yield _case_record(_csv_case(dict(zip(header, row, strict=True))), line, source,
+        yield _case_record(_csv_case(dict(zip(header, row, strict=True)), extra), line, source,
                            clean_source=clean)
 
 
@@ -256,8 +265,9 @@ def _is_comment(row: list[str], header: list[str]) -> bool:
     return index < len(row) and row[index].lstrip().startswith("#")
 
 
-def _csv_case(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as a case: reserved columns name the case and patient, the rest are facts."""
+def _csv_case(row: dict[str, str], extra: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A CSV row as a case: reserved columns name the case and patient, ``extra`` columns
+    are kept apart under "columns", the rest are facts."""
     case: dict[str, Any] = {"case_id": row.get("case_id", "").strip() or None}
     if row.get("site", "").strip():
         case["site"] = row["site"].strip()
@@ -265,5 +275,11 @@ def _csv_case(row: dict[str, str]) -> dict[str, Any]:
                if row.get(col, "").strip()}
     if patient:
         case["patient"] = patient
-    case["facts"] = {k: v for k, v in row.items() if k not in RESERVED_COLUMNS and v.strip()}
+    pathway = {name: row[name].strip() for name in PATHWAY_DATES if row.get(name, "").strip()}
+    if pathway:
+        case["pathway"] = pathway
+    if extra:
+        case["columns"] = {k: row[k].strip() for k in extra if k in row}
+    case["facts"] = {k: v for k, v in row.items()
+                     if k not in RESERVED_COLUMNS and k not in extra and v.strip()}
     return case

@@ -78,6 +78,9 @@ LAZY_COMMANDS = (
     LazyCommand("sact", "openmdt.cli.sact", "sact_app",
                 "Chemotherapy (SACT) protocols and dose calculation."),
     LazyCommand("export", "openmdt.cli.export", "export_app", "Exports for national datasets."),
+    LazyCommand("report", "openmdt.cli.report", "report_app",
+                "Proof-of-value reports: concordance audit of historic or recorded MDT "
+                "outcomes."),
 )
 
 

@@ -132,10 +132,12 @@ def _add_fact_version(
     *,
     user: User,
     reason: str | None,
+    pathway_dates: dict[str, str],
 ) -> FactVersion:
     pack = pack_by_id(meeting.pack_id)
     evaluated = evaluate_facts(pack, _case_data(case, facts), meeting.meeting_date)
     version = _fact_version(case, facts, evaluated, user=user, reason=reason)
+    version.pathway_dates = pathway_dates
     session.add(version)
     case.route = _effective_route(case, evaluated.route)
     session.flush()
@@ -248,15 +250,17 @@ def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],
     session.add_all(cases)
     session.flush()
     reason = f"imported from {source}"
-    rows = [_fact_version_row(case, item.facts, result, user=user, reason=reason)
+    rows = [_fact_version_row(case, item.facts, result, user=user, reason=reason,
+                              pathway_dates=item.pathway_dates)
             for case, item, result in zip(cases, prepared, evaluated, strict=True)]
     session.execute(insert(FactVersion), rows)  # one batched statement, not one per case
     return cases
 
 
 def _fact_version_row(case: MeetingCase, facts: dict[str, Any], evaluated: Any, *, user: User,
-                      reason: str | None) -> dict[str, Any]:
+                      reason: str | None, pathway_dates: dict[str, str]) -> dict[str, Any]:
     return {"case_id": case.id, "version": case.version, "facts": facts, "reason": reason,
+            "pathway_dates": pathway_dates,
             "evaluation": evaluated.evaluation, "pack_id": evaluated.pack_id,
             "pack_version": evaluated.pack_version, "pack_hash": evaluated.pack_hash,
             "route": evaluated.route, "created_by_id": user.id, "created_at": _now()}
@@ -281,8 +285,10 @@ def update_facts(
     expected_version: int,
     acting_user: User,
     reason: str | None = None,
+    pathway_dates: dict[str, Any] | None = None,
 ) -> MeetingCase:
-    """Save changed facts as a new version and re-evaluate; StaleVersion if someone saved first."""
+    """Save changed facts and pathway dates as a new version and re-evaluate; StaleVersion if
+    someone saved first. A pathway date given as None or "" is cleared."""
     require_role(acting_user, EDIT_ROLES)
     require_clean_case({"facts": facts})
     require_clean_text(free={"reason": reason})
@@ -295,8 +301,11 @@ def update_facts(
             current_version=case.version,
         )
     merged = json_ready(_merge_facts(case.current_facts, facts))
+    dates_changes = pathway_dates or {}
+    dates = _checked_pathway_dates(case, _merge_facts(case.current_pathway_dates, dates_changes))
     case.version += 1
-    _add_fact_version(session, case, case.meeting, merged, user=acting_user, reason=reason)
+    _add_fact_version(session, case, case.meeting, merged, user=acting_user, reason=reason,
+                      pathway_dates=dates)
     audit(
         session,
         acting_user,
@@ -305,9 +314,25 @@ def update_facts(
         case.id,
         version=case.version,
         changed_items=sorted(facts),
+        changed_dates=sorted(dates_changes),
         reason=reason,
     )
     return case
+
+
+def _checked_pathway_dates(case: MeetingCase, dates: dict[str, Any]) -> dict[str, str]:
+    """The pathway dates as ISO text, in order around the meeting date, or InvalidRequest
+    naming both dates (and the item, value and what is allowed)."""
+    from openmdt.cases import CaseError
+    from openmdt.cases.pathway import pathway_dates_of
+
+    try:
+        parsed = pathway_dates_of({"pathway": dates}, case.meeting.meeting_date,
+                                  case_id=case.case_ref)
+    except CaseError as error:
+        raise InvalidRequest(error.message, code=error.code, path=error.path, item=error.item,
+                             value=error.value, allowed=error.allowed) from error
+    return {name: day.isoformat() for name, day in parsed.items()}
 
 
 @action
@@ -646,6 +671,7 @@ def _roll_over(
         dict(case.current_facts),
         user=user,
         reason=f"rolled over from meeting {case.meeting_id}",
+        pathway_dates=dict(case.current_pathway_dates),
     )
     case.status = "rolled_over"
     case.rolled_over_to_meeting_id = target.id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openmdt.cases.columns import canonical_header
@@ -26,6 +26,7 @@ class PreparedCase:
     patient: dict[str, Any]
     facts: dict[str, Any]
     flag_note: str | None = None  # why the case must be discussed (conflicts in a FHIR record)
+    pathway_dates: dict[str, str] = field(default_factory=dict)  # ISO dates (cases.pathway)
 
 
 def _read_fhir(pack: Any, text: str, source: str, as_of: Any
@@ -70,8 +71,10 @@ def _problem(
     return {"line": line, "case_id": case_id, "code": code, "message": message, "path": path}
 
 
-def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | None, dict | None]:
+def _check_one(pack: Any, record: Any, seen: set[str], meeting_date: Any = None
+               ) -> tuple[PreparedCase | None, dict | None]:
     from openmdt.cases import CaseError
+    from openmdt.cases.pathway import pathway_dates_of
     from openmdt.engine import validate_case
 
     if record.error is not None:
@@ -88,6 +91,7 @@ def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | N
         )
     try:
         validate_case(pack, data)
+        dates = pathway_dates_of(data, meeting_date, case_id=case_ref)
     except CaseError as error:
         return None, case_error_dict(error, line=record.line, case_id=case_ref)
     nhs_problem = _nhs_number_problem(record.line, case_ref, data) \
@@ -102,6 +106,7 @@ def _check_one(pack: Any, record: Any, seen: set[str]) -> tuple[PreparedCase | N
         data.get("site"),
         json_ready(data.get("patient") or {}),
         json_ready(facts),
+        {name: day.isoformat() for name, day in dates.items()},
     ), None
 
 
@@ -207,7 +212,7 @@ def prepare_import(
     seen = {case.case_ref for case in meeting.cases}
     prepared: list[PreparedCase] = []
     for record in records:
-        case, problem = _check_one(pack, record, seen)
+        case, problem = _check_one(pack, record, seen, meeting.meeting_date)
         if problem is not None:
             problems.append(problem)
         elif case is not None:

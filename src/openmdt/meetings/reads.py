@@ -173,6 +173,7 @@ def _fact_version_json(version: Any) -> dict[str, Any]:
     return {
         "version": version.version,
         "facts": version.facts,
+        "pathway_dates": version.pathway_dates or {},
         "reason": version.reason,
         "route": version.route,
         "pack_id": version.pack_id,
@@ -199,6 +200,7 @@ def case_detail(session: Session, case_id: int, *, user: User) -> dict[str, Any]
     detail = case_summary(case)
     detail.update(
         facts=case.current_facts,
+        pathway_dates=case.current_pathway_dates,
         evaluation=case.current_evaluation,
         fact_versions=[_fact_version_json(v) for v in case.fact_versions],
         outcomes=[outcome_summary(o) for o in case.outcomes],

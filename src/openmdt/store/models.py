@@ -166,6 +166,11 @@ class MeetingCase(Base):
         return self.current_fact_version.facts
 
     @property
+    def current_pathway_dates(self) -> dict[str, Any]:
+        """The pathway dates as last saved (ISO dates by name; cases.pathway)."""
+        return self.current_fact_version.pathway_dates or {}
+
+    @property
     def current_evaluation(self) -> dict[str, Any] | None:
         """The engine's evaluation of the newest facts (`Evaluation.to_dict()`)."""
         return self.current_fact_version.evaluation
@@ -184,6 +189,8 @@ class FactVersion(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("meeting_cases.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # referral, first seen, diagnosis, decision to treat, first treatment (migration 0007)
+    pathway_dates: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pack_id: Mapped[str] = mapped_column(String(100))
@@ -280,3 +287,37 @@ class AuditCheckpoint(Base):
     row_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[str] = mapped_column(String(40))
     signature: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSample(Base):
+    """A sample of Standard-of-Care cases drawn by an auditor for clinical review (issue 11
+    §3): random cases of a period, plus targeted ones (a chosen or the newest Standard)."""
+
+    __tablename__ = "audit_samples"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    size: Mapped[int] = mapped_column(Integer)  # the random part
+    seed: Mapped[int] = mapped_column(Integer)
+    targeted_standard: Mapped[str | None] = mapped_column(String(100))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cases: Mapped[list[AuditSampleCase]] = relationship(order_by="AuditSampleCase.id")
+
+
+class AuditSampleCase(Base):
+    """One sampled case, why it was drawn, and the reviewer's verdict (once)."""
+
+    __tablename__ = "audit_sample_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("audit_samples.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("meeting_cases.id"), index=True)
+    standard_id: Mapped[str] = mapped_column(String(100))
+    selection: Mapped[str] = mapped_column(String(20))  # random | targeted
+    verdict: Mapped[str | None] = mapped_column(String(20))  # agree | disagree
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    case: Mapped[MeetingCase] = relationship(lazy="joined")
+    __table_args__ = (UniqueConstraint("sample_id", "case_id", name="uq_sample_case"),)

@@ -90,3 +90,51 @@ def _write(cases: list[dict], fact_names: tuple[str, ...], list_format: ListForm
     else:
         write_jsonl(cases, stream)
 
+
+
+history_app = typer.Typer(help="Synthetic historic MDT outcomes whose true rates are known.",
+                          no_args_is_help=True)
+synth_app.add_typer(history_app, name="history")
+
+
+@history_app.command("prostate")
+def history_prostate(
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of historic cases.")] = 500,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same file.")]
+    = 7,
+    concordance: Annotated[float, typer.Option(
+        "--concordance", min=0.0, max=1.0,
+        help="Share of evaluable decisions that follow the guideline.")] = 0.9,
+    deviation_rate: Annotated[float, typer.Option(
+        "--deviation-rate", min=0.0, max=1.0,
+        help="Share of deviations recorded with a coded deviation reason.")] = 0.5,
+    pack: Annotated[str, typer.Option("--pack", help="Pack id or folder.")]
+    = "prostate-nice-ng131",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="CSV file to write; default stdout.")]
+    = None,
+    truth: Annotated[Path | None, typer.Option("--truth", help="Also write the true figures "
+                                                               "as JSON to this file.")] = None,
+) -> None:
+    """Write a historic outcomes file (CSV) with simulated MDT decisions and pathway dates."""
+    import csv
+    import json
+
+    from openmdt.knowledge import load_pack
+    from openmdt.synth.history import HISTORY_COLUMNS, generate_prostate_history
+
+    history = generate_prostate_history(load_pack(pack), n, seed, concordance=concordance,
+                                        deviation_rate=deviation_rate)
+    stream = sys.stdout if output is None else output.open("w", encoding="utf-8", newline="")
+    try:
+        writer = csv.DictWriter(stream, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history.rows)
+    finally:
+        if output is not None:
+            stream.close()
+    if truth is not None:
+        truth.write_text(json.dumps(history.truth.to_dict(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {n} synthetic historic cases"
+               f"{f' to {output}' if output else ''}; true concordance "
+               f"{history.truth.followed} of {history.truth.evaluable} evaluable", err=True)

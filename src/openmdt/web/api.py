@@ -62,7 +62,10 @@ class MeetingIn(Body):
 
 
 class FactsIn(Body):
-    facts: dict[str, Any]
+    facts: dict[str, Any] = Field(default_factory=dict)
+    pathway_dates: dict[str, str | None] = Field(
+        default_factory=dict, description="referral_date, first_seen_date, diagnosis_date, "
+        "decision_to_treat_date, first_treatment_date (YYYY-MM-DD; null clears)")
     version: int | None = Field(None, description="the version you read (or send If-Match)")
     reason: str | None = None
 
@@ -353,7 +356,8 @@ def update_facts(
     """Change facts (validated, versioned, re-evaluated); 409 when the version is stale."""
     expected = _expected_version(if_match, body.version)
     meetings.update_facts(
-        db, case_id, body.facts, expected_version=expected, acting_user=user, reason=body.reason
+        db, case_id, body.facts, expected_version=expected, acting_user=user, reason=body.reason,
+        pathway_dates=body.pathway_dates,
     )
     return get_case(case_id, response, db, user)
 

@@ -22,6 +22,7 @@ from openmdt.store.database import (
 from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
 from openmdt.web.api_sact import router as sact_api_router
+from openmdt.web.api_samples import router as samples_router
 from openmdt.web.cds import CdsSettings
 from openmdt.web.cds import router as cds_router
 from openmdt.web.limits import BodyLimit
@@ -56,6 +57,7 @@ def build_api(settings: AppSettings) -> FastAPI:
     install_problem_handlers(api)
     api.include_router(api_router)
     api.include_router(sact_api_router)
+    api.include_router(samples_router)
     install_openapi(api)
     return api
 

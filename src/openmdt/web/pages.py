@@ -18,6 +18,7 @@ from openmdt.web import (
     pages_listing,
     pages_meeting_views,
     pages_meetings,
+    pages_reports,
     pages_sact,
 )
 
@@ -32,3 +33,4 @@ router.include_router(pages_documents.router)
 router.include_router(pages_cases.router)
 router.include_router(pages_sact.router)
 router.include_router(pages_audit.router)
+router.include_router(pages_reports.router)

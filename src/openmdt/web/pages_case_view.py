@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from openmdt.cases.pathway import PATHWAY_DATES, PATHWAY_LABELS, day_text, parse_pathway_dates
 from openmdt.knowledge.words import summary_line
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
@@ -74,6 +75,39 @@ def fact_fields(
             error=errors.get(name),
         ))
     return fields
+
+
+def date_fields(dates: Mapping[str, Any], *, submitted: Mapping[str, str] | None = None,
+                errors: Mapping[str, str] | None = None) -> list[FactField]:
+    """The pathway dates (cases.pathway) as date fields, in pathway order."""
+    errors = errors or {}
+    fields = []
+    for name in PATHWAY_DATES:
+        stored = dates.get(name)
+        shown = submitted[name] if submitted is not None and name in submitted else stored
+        fields.append(FactField(
+            name=name, label=PATHWAY_LABELS[name], type="date", unit=None, question=None,
+            values=(), allowed="a date", value=input_text(shown),
+            saved=day_text(date.fromisoformat(stored)) if stored else "Not recorded",
+            error=errors.get(name)))
+    return fields
+
+
+def check_dates(submitted: Mapping[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The submitted pathway dates as ISO text (None clears one), and an error per bad date."""
+    from openmdt.cases import CaseError
+
+    values: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for name, text in submitted.items():
+        if not text.strip():
+            values[name] = None
+            continue
+        try:
+            values[name] = parse_pathway_dates({name: text})[name].isoformat()
+        except CaseError:
+            errors[name] = f"{PATHWAY_LABELS[name]} must be a date, for example 16 June 2026"
+    return values, errors
 
 
 def check_facts(

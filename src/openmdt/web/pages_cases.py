@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openmdt import meetings as service
+from openmdt.cases.pathway import PATHWAY_DATES
 from openmdt.meetings.codes import (
     CARE_PLAN_INTENTS,
     DEVIATION_REASONS,
@@ -22,8 +23,10 @@ from openmdt.web.pages_case_view import (
     OUTCOME_ERROR_FIELDS,
     case_page,
     changed_facts,
+    check_dates,
     check_facts,
     check_outcome,
+    date_fields,
     fact_fields,
     outcome_form_defaults,
 )
@@ -55,6 +58,7 @@ def render_case(
     request: Request, db: Any, user: User, case_id: int, *, status_code: int = 200,
     submitted: dict[str, str] | None = None, fact_errors: dict[str, str] | None = None,
     outcome: dict[str, Any] | None = None, outcome_errors: dict[str, str] | None = None,
+    submitted_dates: dict[str, str] | None = None, date_errors: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
     try:
@@ -63,9 +67,11 @@ def render_case(
         return service_error_page(request, user, error)
     page = case_page(case)
     fields = fact_fields(page.items, case.current_facts, submitted=submitted, errors=fact_errors)
+    dates = date_fields(case.current_pathway_dates, submitted=submitted_dates, errors=date_errors)
     return render(
         request, "case.html", user, status_code=status_code, page=page, case=case,
-        fields=fields, fact_errors=fact_errors or {},
+        fields=fields, date_fields=dates,
+        fact_errors={**(fact_errors or {}), **(date_errors or {})},
         outcome=outcome or outcome_form_defaults(case), outcome_errors=outcome_errors or {},
         care_plan_intents=CARE_PLAN_INTENTS, treatment_types=PLANNED_TREATMENT_TYPES,
         deviation_reasons=DEVIATION_REASONS,
@@ -98,37 +104,42 @@ async def save_facts(case_id: int, request: Request, db: DbSession, user: PageUs
     form = await request.form()
     page = case_page(case)
     submitted = {name: str(form.get(f"fact_{name}", "")) for name in page.items}
+    submitted_dates = {name: str(form.get(f"fact_{name}", "")) for name in PATHWAY_DATES
+                       if f"fact_{name}" in form}
     values, errors = check_facts(_pack_of(page), case.case_ref, submitted)
+    dates, date_errors = check_dates(submitted_dates)
     expected = _int(form.get("expected_version"))
     reason = str(form.get("reason", "")).strip() or None
-    if errors:
-        return render_case(request, db, user, case_id, status_code=422, submitted=submitted,
-                            fact_errors=errors, fact_reason=reason or "")
+    typed = {"submitted": submitted, "submitted_dates": submitted_dates,
+             "fact_reason": reason or ""}
+    if errors or date_errors:
+        return render_case(request, db, user, case_id, status_code=422, fact_errors=errors,
+                           date_errors=date_errors, **typed)
     changes = changed_facts(case.current_facts, values)
-    if not changes:
+    date_changes = changed_facts(case.current_pathway_dates, dates)
+    if not changes and not date_changes:
         return RedirectResponse(f"/cases/{case_id}?done=nochange#facts", status_code=303)
     try:
         service.update_facts(db, case_id, changes, expected_version=expected,
-                             acting_user=user, reason=reason)
+                             acting_user=user, reason=reason, pathway_dates=date_changes)
     except StaleVersion:
         db.rollback()
-        return render_case(request, db, user, case_id, status_code=409, submitted=submitted,
-                            conflict=True, fact_reason=reason or "")
+        return render_case(request, db, user, case_id, status_code=409, conflict=True, **typed)
     except ServiceError as error:
-        return _facts_service_error(request, db, user, case_id, error, submitted, reason)
+        return _facts_service_error(request, db, user, case_id, error, typed)
     return RedirectResponse(f"/cases/{case_id}?done=facts#facts", status_code=303)
 
 
 def _facts_service_error(request: Request, db: Any, user: User, case_id: int,
-                         error: ServiceError, submitted: dict[str, str],
-                         reason: str | None) -> Response:
+                         error: ServiceError, typed: dict[str, Any]) -> Response:
     if error.status in (403, 404):
         return service_error_page(request, user, error)
     item = error.extra.get("item") or str(error.extra.get("path", "")).removeprefix("facts.")
-    errors = {item: error.detail} if item in submitted else {}
+    errors = {item: error.detail} if item in typed["submitted"] else {}
+    date_errors = {item: error.detail} if item in typed["submitted_dates"] else {}
     return render_case(request, db, user, case_id, status_code=error.status,
-                        submitted=submitted, fact_errors=errors, fact_reason=reason or "",
-                        facts_error=None if errors else error.detail)
+                        fact_errors=errors, date_errors=date_errors,
+                        facts_error=None if errors or date_errors else error.detail, **typed)
 
 
 def _pack_of(page: Any) -> Any:

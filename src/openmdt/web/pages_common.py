@@ -71,17 +71,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "prepare": frozenset({"coordinator", "chair"}),  # meetings, imports, facts, attendance
     "flag": frozenset({"coordinator", "clinician", "chair"}),
     "decide": frozenset({"chair"}),  # outcomes, confirm standard of care, finalise
+    "report": frozenset({"auditor", "admin"}),  # the proof-of-value dashboard
 }
 
 ACTION_NEEDS = {
     "prepare": "This needs an MDT coordinator or the chair.",
     "flag": "This needs a coordinator, a clinician or the chair.",
     "decide": "Only the MDT chair can do this.",
+    "report": "This needs an auditor or an admin.",
 }
 
 
 def may(user: User | None, action: str) -> bool:
-    """Whether the user's role allows an action ("prepare", "flag" or "decide")."""
+    """Whether the user's role allows an action ("prepare", "flag", "decide", "report")."""
     return user is not None and user.role in PERMISSIONS[action]
 
 
