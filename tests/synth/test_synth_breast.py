@@ -95,3 +95,8 @@ def test_synth_breast_command_writes_the_list() -> None:
     lines = result.stdout.strip().splitlines()
     assert lines[0].split(",")[:2] == ["case_id", "site"] and len(lines) == 13
     assert lines[1].startswith("BR-0001,breast,")
+
+
+def test_writing_a_breast_list_with_prostate_columns_is_refused_not_truncated() -> None:
+    with pytest.raises(ValueError, match="BR-0001: facts .* have no column"):
+        write_csv(generate_breast_list(2, 1), io.StringIO())

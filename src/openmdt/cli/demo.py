@@ -1,8 +1,8 @@
 """`openmdt demo`: the main job on bundled synthetic data, end to end.
 
-It writes a synthetic 90-patient prostate MDT list, triages it with the prostate pack, prints
-the agenda and writes it as HTML; then it loads the list into a demo meeting in the embedded
-SQLite database and serves the web app.
+It writes a synthetic 90-patient MDT list (prostate by default, or breast with --site breast),
+triages it with that site's pack, prints the agenda and writes it as HTML; then it loads the
+demo meetings into the embedded SQLite database and serves the web app.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import socket
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,33 +21,42 @@ from openmdt.cases import read_cases
 from openmdt.cli.cases import _print_agenda
 from openmdt.engine.agenda import build_agenda
 from openmdt.engine.batch import evaluate_records
-from openmdt.knowledge import load_pack
+from openmdt.knowledge import pack_for_site
 from openmdt.reports.agenda_html import render_agenda_html
 
 out = Console(highlight=False, soft_wrap=True)
-DEMO_PACK = "prostate-nice-ng131"
 DEMO_DATE = date(2026, 11, 27)
 
 
-def write_demo_list(folder: Path, n: int, seed: int) -> Path:
-    """The synthetic meeting list as CSV in ``folder``; returns its path."""
-    from openmdt.synth import generate_prostate_list, write_csv
+class DemoSite(StrEnum):
+    """Tumour sites the demo can run (each has a shipped pack and a synthetic list)."""
 
-    cases = generate_prostate_list(n, seed, as_of=DEMO_DATE)
+    prostate = "prostate"
+    breast = "breast"
+
+
+def write_demo_list(folder: Path, n: int, seed: int, site: str = "prostate") -> Path:
+    """The synthetic meeting list of ``site`` as CSV in ``folder``; returns its path."""
+    from openmdt.synth import write_csv
+    from openmdt.synth.sites import synthetic_site
+
+    generator = synthetic_site(site)
     buffer = io.StringIO()
-    write_csv(cases, buffer)
-    path = folder / f"prostate-mdt-{n}.csv"
+    write_csv(generator.cases(n, seed, DEMO_DATE), buffer, generator.fact_names)
+    path = folder / f"{site}-mdt-{n}.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 
 
-def triage_demo_list(list_path: Path, folder: Path) -> Path:
-    """Triage the list, print the agenda, write it as HTML; returns the HTML path."""
+def triage_demo_list(list_path: Path, folder: Path, site: str = "prostate") -> Path:
+    """Triage the list with the site's pack, print the agenda, write it as HTML; returns the
+    HTML path. Every case of the list names its site, so a case of another site is refused
+    (site_mismatch), never read with this pack."""
     records = read_cases(list_path.read_text(encoding="utf-8"), "csv", source=str(list_path))
-    agenda = build_agenda(evaluate_records(records, load_pack(DEMO_PACK), DEMO_DATE))
+    agenda = build_agenda(evaluate_records(records, pack_for_site(site), DEMO_DATE))
     _print_agenda(agenda)
     html_path = folder / "agenda.html"
-    html_path.write_text(render_agenda_html(agenda, "Synthetic prostate MDT - agenda"),
+    html_path.write_text(render_agenda_html(agenda, f"Synthetic {site} MDT - agenda"),
                          encoding="utf-8")
     return html_path
 
@@ -89,12 +99,14 @@ def demo_command(
                                         "database and serve the web app.")] = True,
     host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
+    site: Annotated[DemoSite, typer.Option("--site", help="Tumour site of the synthetic "
+                                           "list: prostate or breast.")] = DemoSite.prostate,
 ) -> None:
     """Run the main job on bundled synthetic data: list, triage, agenda, web app."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    list_path = write_demo_list(output_dir, n, seed)
-    out.print(f"Synthetic MDT list ({n} patients, seed {seed}): {list_path}")
-    html_path = triage_demo_list(list_path, output_dir)
+    list_path = write_demo_list(output_dir, n, seed, site.value)
+    out.print(f"Synthetic {site.value} MDT list ({n} patients, seed {seed}): {list_path}")
+    html_path = triage_demo_list(list_path, output_dir, site.value)
     out.print(f"HTML agenda: {html_path}")
     if serve:
         _serve(host, port)

@@ -35,7 +35,7 @@ META_KEYS = {"id", "title", "version", "site", "status", "approver", "approved_o
              "base", "description", "summary_line", "agenda_filters"}
 ITEM_KEYS = {"type", "unit", "min", "max", "values", "label", "question", "codes", "fhir", "triage",
              "description", "not_assessed", "default", "default_source", "streamline_safe",
-             "streamline_safe_source"}
+             "streamline_safe_source", "value_labels"}
 DERIVED_KEYS = {"type", "values", "expr", "table", "otherwise", "fills_item", "description",
                 "source", "label", "helper"}
 DECISION_KEYS = {"id", "title", "applies_when", "recommend_threshold", "candidates",
@@ -181,7 +181,26 @@ class PackCompiler:
             minimum=rep.number(node, "min", path), maximum=rep.number(node, "max", path),
             values=values, codes={str(k): str(v) for k, v in codes.items()},
             triage_always=triage is True, description=_opt(node.get("description")),
-            not_assessed=not_assessed)
+            not_assessed=not_assessed, value_labels=self._value_labels(node, path, values))
+
+    def _value_labels(self, node: LocatedDict, path: str, values: tuple[str, ...] | None
+                      ) -> dict[str, str]:
+        """The words shown for an enum item's codes; each key must be one of its values."""
+        labels = node.get("value_labels")
+        if labels is None:
+            return {}
+        if not isinstance(labels, dict) or values is None:
+            self.reporter.report(node, "value_labels", f"{path}.value_labels", "wrong_shape",
+                                 "value_labels maps an enum item's values to words")
+            return {}
+        for code in labels:
+            if str(code) not in values:
+                self.reporter.report(labels, code, f"{path}.value_labels.{code}",
+                                     "value_not_allowed",
+                                     f"{code!r} is not one of the values "
+                                     f"({', '.join(values)})",
+                                     did_you_mean(str(code), values))
+        return {str(k): str(v) for k, v in labels.items() if str(k) in values}
 
     def _with_default(self, node: LocatedDict, path: str, item: DataItem) -> DataItem:
         """An item's assumed value when a case does not record it (an explicit local policy)."""

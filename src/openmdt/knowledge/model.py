@@ -47,6 +47,9 @@ class DataItem:
     # A default that a Standard of Care may rest on: only when the pack says so, with a source.
     streamline_safe: bool = False
     streamline_safe_source: str | None = None
+    # Words people read for enum codes ("bcs" -> "breast-conserving surgery"); codes without
+    # one are shown with underscores as spaces.
+    value_labels: Mapping[str, str] = field(default_factory=dict)
 
     def allowed(self) -> str:
         """What values are allowed, in words, for error messages."""

@@ -92,6 +92,8 @@ def value_words(pack: Pack, name: str, value: Any) -> str:
     if isinstance(value, date):
         return date_words(value)
     item = pack.items.get(name)
+    if item is not None and isinstance(value, str) and value in item.value_labels:
+        return item.value_labels[value]
     unit = f" {item.unit}" if item is not None and item.unit and isinstance(
         value, int | float) else ""
     return f"{value}{unit}".replace("_", " ")

@@ -23,9 +23,14 @@ def write_csv(cases: Iterable[Mapping[str, Any]], stream: TextIO,
               fact_names: Iterable[str] = PROSTATE_FACT_NAMES) -> None:
     """Write cases as a CSV meeting list: empty cell = unknown, booleans true/false."""
     names = list(fact_names)
+    known = set(names)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(csv_columns(names))
     for case in cases:
+        dropped = sorted(set(case["facts"]) - known)
+        if dropped:  # never lose a fact silently (e.g. a breast case with prostate columns)
+            raise ValueError(f"case {case['case_id']}: facts {', '.join(dropped)} have no "
+                             "column; give the fact names of the case's site")
         patient = case["patient"]
         identity = [case["case_id"], case["site"], patient["nhs_number"], patient["name"],
                     patient["date_of_birth"]]
