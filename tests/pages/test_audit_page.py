@@ -121,3 +121,13 @@ def test_a_formula_in_a_cell_is_not_run_by_a_spreadsheet() -> None:
                      "=HYPERLINK(\"x\")", "chair", "view_case", "Viewed", "-1", None, None, "")
     row = list(csv.reader(io.StringIO(audit_csv([line]))))[1]
     assert row[3] == "'=HYPERLINK(\"x\")" and row[7] == "'-1"
+
+
+def test_the_chair_view_and_the_print_pages_are_reads_too(app: object, viewed: dict,
+                                                           chair: Browser) -> None:
+    meeting_id, case_id = viewed["meeting_id"], viewed["case_id"]
+    assert chair.client.get(f"/meetings/{meeting_id}/chair/{case_id}").status_code == 200
+    assert chair.client.get(f"/meetings/{meeting_id}/print").status_code == 200
+    html = _auditor(app, "north").get("/audit").text
+    assert "Page: Chair view" in html
+    assert "Page: Patients, one page each (print)" in html

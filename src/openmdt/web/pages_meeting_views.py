@@ -13,6 +13,7 @@ from openmdt.meetings.codes import CARE_PLAN_INTENTS, DEVIATION_REASONS, PLANNED
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import User
 from openmdt.web.pages_agenda import agenda_view
+from openmdt.web.pages_audit import log_case_read, log_meeting_read
 from openmdt.web.pages_case_view import case_page, outcome_form_defaults
 from openmdt.web.pages_common import (
     PageUser,
@@ -38,6 +39,7 @@ def patients_print(meeting_id: int, request: Request, db: DbSession,
         view = agenda_view(db, meeting_id, user, dict(request.query_params))
     except ServiceError as error:
         return service_error_page(request, user, error)
+    log_meeting_read(db, user, meeting_id, "Patients, one page each (print)")
     return render(request, "agenda_print.html", user, agenda=view)
 
 
@@ -64,6 +66,7 @@ def chair_case(meeting_id: int, case_id: int, request: Request, db: DbSession,
     if user is None:
         return login_redirect(request)
     notice = "Outcome recorded." if done == "outcome" else ""
+    log_case_read(db, user, case_id, "Chair view")
     return chair_page(request, db, user, meeting_id, case_id, notice=notice)
 
 
