@@ -6,6 +6,8 @@ from typing import Any
 
 CASE_ERROR_CODES = {
     "unknown_item": "the case gives a fact the data dictionary does not have",
+    "unknown_field": "a case record has a field other than case_id, site, patient, facts, "
+                     "pathway and columns (facts go under facts)",
     "wrong_type": "the value has the wrong type for the item",
     "value_out_of_range": "the number is outside the item's allowed range",
     "value_not_allowed": "the value is not one of the item's allowed values",

@@ -84,6 +84,8 @@ def validate_case(pack: Pack, data: Mapping[str, Any], plan: EnginePlan | None =
         case_id = str(case_id)
     if case_id is None or not case_id.strip():
         raise CaseError("missing_case_id", "the case has no case_id", path="case_id")
+    if len(data) > 2 and not CASE_FIELDS.issuperset(data):
+        _refuse_unknown_fields(pack, case_id, data)
     facts = data.get("facts", {})
     if type(facts) is not dict and not isinstance(facts, Mapping):
         raise CaseError("wrong_shape", f"case {case_id}: facts must be an object", path="facts",
@@ -95,6 +97,21 @@ def validate_case(pack: Pack, data: Mapping[str, Any], plan: EnginePlan | None =
     return Case(case_id, site,
                 normalise_facts(pack, case_id, facts, plan),
                 dict(patient) if isinstance(patient, Mapping) else {})
+
+
+# The fields of a case record; facts go under "facts" (readers.py, the import API).
+CASE_FIELDS = frozenset({"case_id", "site", "patient", "facts", "pathway", "columns"})
+
+
+def _refuse_unknown_fields(pack: Pack, case_id: str, data: Mapping[str, Any]) -> None:
+    """A field a case record does not have is refused, never dropped: a fact given beside
+    "facts" rather than in it would otherwise be read as missing."""
+    name = sorted(str(k) for k in data if k not in CASE_FIELDS)[0]
+    hint = (f'; facts go under "facts", e.g. {{"facts": {{"{name}": ...}}}}'
+            if name in pack.items else "")
+    raise CaseError("unknown_field", f"case {case_id}: {name!r} is not a field of a case "
+                    f"record{hint}", path=name, case_id=case_id,
+                    allowed=", ".join(sorted(CASE_FIELDS)))
 
 
 def _check_site(pack: Pack, case_id: str, site: str | None) -> None:

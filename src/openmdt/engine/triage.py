@@ -10,6 +10,7 @@ from openmdt.engine.decide import DecisionResult
 from openmdt.engine.derive import unknown_inputs
 from openmdt.engine.plan import engine_plan
 from openmdt.knowledge.model import Conflict, Pack, StandardOfCare
+from openmdt.knowledge.words import label_of
 from openmdt.language import UNKNOWN, kleene_and
 
 
@@ -106,7 +107,8 @@ def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
     if requests:
         ordered = sorted(requests, key=lambda n: (order.get(n, len(order)), n))
         return Triage("not_ready", None, ["Data needed before the case can be triaged: "
-                                          + ", ".join(ordered)], ordered)
+                                          + ", ".join(label_of(pack, n) for n in ordered)],
+                      ordered)
     return Triage("full_discussion", None, _discussion_reasons(findings, decisions),
                   minutes=minutes)
 

@@ -106,7 +106,7 @@ def _check_one(pack: Any, record: Any, seen: set[str], meeting_date: Any = None
         data.get("site"),
         json_ready(data.get("patient") or {}),
         json_ready(facts),
-        {name: day.isoformat() for name, day in dates.items()},
+        pathway_dates={name: day.isoformat() for name, day in dates.items()},
     ), None
 
 
