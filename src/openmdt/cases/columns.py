@@ -26,6 +26,17 @@ LIST_COLUMNS: dict[str, str] = {
     "patient_name": "Patient name",
     "date_of_birth": "Date of birth (YYYY-MM-DD)",
     "hospital_number": "Hospital number",
+    "gp_name": "GP's name (for the GP letter)",
+    "gp_practice_code": "GP practice ODS code",
+    "gp_practice_name": "GP practice name",
+    "gp_practice_address": "GP practice address (lines separated by commas)",
+    "consultant": "Responsible consultant",
+    "key_worker": "Key worker (clinical nurse specialist)",
+    "referral_date": "Referral date (YYYY-MM-DD)",
+    "first_seen_date": "First seen date (YYYY-MM-DD)",
+    "diagnosis_date": "Diagnosis date (YYYY-MM-DD)",
+    "decision_to_treat_date": "Decision to treat date (YYYY-MM-DD)",
+    "first_treatment_date": "First treatment date (YYYY-MM-DD)",
 }
 
 
