@@ -186,7 +186,7 @@ def test_list_management_late_patient_remove_move_and_reorder(browser, live_serv
 
     listing = page.locator("#listing")
     listing.get_by_label("Meeting").select_option(label="28 January 2027 - "
-                                                  "Urology Local MDT 2027-01-28")
+                                                  "Urology Local MDT 28 January 2027")
     listing.get_by_label("Reason (optional)").fill("Awaiting MRI")
     listing.get_by_role("button", name="Move to this meeting").click()
     expect(page.get_by_role("status")).to_contain_text("Patient moved to this meeting")
