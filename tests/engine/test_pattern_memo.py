@@ -117,7 +117,7 @@ def test_one_packs_memory_never_answers_for_another(tmp_path: Path) -> None:
 
     first = load_pack(copy_mini(tmp_path / "a"))
     second = load_pack(copy_mini(tmp_path / "b"))
-    evaluate(first, {**HIGH_C, "case_id": "one"}, as_of=AS_OF).to_json()
+    evaluate(first, {"case_id": "one", "facts": dict(HIGH_C)}, as_of=AS_OF).to_json()
     second_plan = engine_plan(second)
     memories = (second_plan.decision_dicts, second_plan.fragments.candidate_texts,
                 second_plan.fragments.decision_texts, *(d.weighed for d in second_plan.decisions))

@@ -38,7 +38,7 @@ def test_every_pack_test_output_reads_back_key_for_key(detail: str) -> None:
 
 def test_the_record_answers_in_the_engines_terms() -> None:
     pack = load_pack("prostate-nice-ng131")
-    output = json.loads(evaluate(pack, {"case_id": "r1", "age": 70, "psa": 12},
+    output = json.loads(evaluate(pack, {"case_id": "r1", "facts": {"age": 70, "psa": 12}},
                                  as_of=date(2026, 1, 1)).to_json())
     record = EvaluationRecord.read(output)
     assert record.route == output["triage"]["route"]
@@ -60,7 +60,7 @@ def test_the_record_answers_in_the_engines_terms() -> None:
 ])
 def test_a_record_of_the_wrong_shape_names_the_path(change, path) -> None:
     pack = load_pack("prostate-nice-ng131")
-    output = json.loads(evaluate(pack, {"case_id": "r1", "age": 70, "psa": 12},
+    output = json.loads(evaluate(pack, {"case_id": "r1", "facts": {"age": 70, "psa": 12}},
                                  as_of=date(2026, 1, 1)).to_json())
     change(output)
     with pytest.raises(ResultShapeError) as raised:

@@ -38,8 +38,9 @@ def test_every_kernel_reads_its_values_by_the_programs_layout() -> None:
         assert pack.kernel.slot(step.expression) == program.slot(step.id)
     recorded = recorded_only_kernel(pack)
     assert [s.id for s in recorded.program.steps] == [s.id for s in program.steps]
-    case = {"case_id": "p1", "age": 71, "psa": 8.2, "gleason_primary": 3,
-            "gleason_secondary": 4, "t_stage": "T2a", "m_stage": "M0", "n_stage": "N0"}
+    case = {"case_id": "p1", "facts": {"age": 71, "psa": 8.2, "gleason_primary": 3,
+                                       "gleason_secondary": 4, "t_stage": "T2a",
+                                       "m_stage": "M0", "n_stage": "N0"}}
     env = dict(engine_plan(pack).base_env)
     env.update(validate_case(pack, case).facts)
     env["as_of"] = date(2026, 1, 1)
