@@ -18,11 +18,11 @@ from openmdt.cli.parallel import default_jobs, evaluate_jsonl_in_parallel, json_
 from openmdt.cli.support import (
     Exit,
     InputText,
+    checked_list,
     err_console,
     load_pack_or_exit,
     long_run,
     parse_as_of,
-    read_input,
     read_input_text,
 )
 from openmdt.engine.agenda import ROUTE_ORDER, ROUTE_TITLES, Agenda, build_agenda
@@ -148,6 +148,7 @@ def evaluate_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
     when = parse_as_of(as_of)
     if input_format is InputFormat.fhir:
         raise typer.Exit(_evaluate_fhir(source, chosen, when, format, detail.value))
+    source = checked_list(source, chosen)
     if format is EvaluateFormat.fhir:
         failed = False
         for outcome in evaluate_records(source.cases(), chosen, when):
@@ -299,7 +300,8 @@ def triage_command(file: FileArg, pack: PackOpt = None, as_of: AsOfOpt = None,
         _print_fhir_errors(result)
         outcomes = result.case_outcomes
     else:
-        outcomes = evaluate_records(read_input(file), chosen, when)
+        outcomes = evaluate_records(checked_list(read_input_text(file), chosen).cases(),
+                                    chosen, when)
     agenda = build_agenda(outcomes, minutes_per_case)
     if format is TriageFormat.text and output is None:
         _print_agenda(agenda)

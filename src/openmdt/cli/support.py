@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import typer
 from rich.console import Console
@@ -63,6 +63,35 @@ def read_input_text(file: str) -> InputText:
             raise typer.Exit(Exit.BAD_PACK) from None
         name = str(path)
     return InputText(text, detect_format(text, name), name)
+
+
+def checked_list(source: InputText, pack: Any) -> InputText:
+    """A CSV list with its header spelled as the pack spells it (case and surrounding spaces
+    ignored); a column that names nothing is said once, with "did you mean", and the command
+    stops (exit 1) instead of refusing every row for it. Without --pack, a column is checked
+    against the items of every shipped pack."""
+    if source.format != "csv":
+        return source
+    from openmdt.cases.columns import canonical_header
+
+    text, unknown = canonical_header(source.text, _items_to_match(pack))
+    for column in unknown:
+        err_console.print(f"[red]error[/red]: {source.name}: {escape(column.message)}")
+    if unknown:
+        err_console.print("nothing was evaluated: correct the header and run again")
+        raise typer.Exit(Exit.BAD_INPUT)
+    return source._replace(text=text)
+
+
+def _items_to_match(pack: Any) -> dict[str, Any]:
+    if pack is not None:
+        return dict(pack.items)
+    from openmdt.knowledge import load_pack, shipped_pack_ids
+
+    items: dict[str, Any] = {}
+    for pack_id in shipped_pack_ids():
+        items.update(load_pack(pack_id).items)
+    return items
 
 
 @contextmanager
