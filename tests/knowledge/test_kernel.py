@@ -7,6 +7,7 @@ import functools
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from hypothesis import strategies as st
 from openmdt.engine import evaluate, validate_case
 from openmdt.engine.evaluate import case_environment
 from openmdt.knowledge import load_pack
-from openmdt.knowledge.kernel import SKIPPED, _Writer, pack_conditions, reference_kernel
+from openmdt.knowledge.kernel import (
+    SKIPPED,
+    _Writer,
+    compile_kernel,
+    decision_kernel,
+    pack_conditions,
+    reference_kernel,
+)
+from openmdt.knowledge.recorded import recorded_only_pack
 from openmdt.language import UNKNOWN
 from openmdt.synth import generate_prostate_list
 
@@ -164,3 +173,34 @@ def test_the_library_functions_are_written_inline() -> None:
     calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
              and isinstance(node.func, ast.Name)}
     assert not calls & {"_f_coalesce", "_f_between", "_f_at_least"}
+
+
+def _decision_parts_agree(pack, env: dict) -> None:
+    whole = pack.kernel.run(dict(env))
+    for decision in pack.decisions:
+        part = decision_kernel(pack, decision)
+        values = part.run(dict(env))
+        steps = pack.kernel.program.steps_of(decision)
+        assert [s.id for s in steps] == [pack.kernel.program.steps[part.first + i].id
+                                        for i in range(len(values))]
+        assert _same(values, whole[part.first:part.first + len(values)]), decision.id
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(partial_mini_case)
+def test_a_decision_s_own_kernel_gives_the_whole_kernel_s_values(facts: dict) -> None:
+    """The completions of the exact status run one decision's part of the kernel; it must
+    give exactly the values the whole kernel gives in that decision's slots."""
+    pack = load_pack(MINI)
+    _decision_parts_agree(pack, _kernel_values(pack, facts, pack.kernel)[1])
+
+
+def test_decision_kernels_agree_on_synthetic_prostate_cases_also_on_recorded_facts() -> None:
+    pack = load_pack("prostate-nice-ng131")
+    recorded = recorded_only_pack(pack)
+    recorded = replace(recorded, kernel=compile_kernel(recorded))
+    for raw in generate_prostate_list(300, seed=12):
+        case = validate_case(pack, raw)
+        env = case_environment(pack, case, AS_OF)
+        _decision_parts_agree(pack, env)
+        _decision_parts_agree(recorded, env)

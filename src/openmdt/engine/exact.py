@@ -36,7 +36,9 @@ from typing import Any
 from openmdt.engine.decide import DecisionResult, weigh_candidate
 from openmdt.engine.derive import unknown_inputs
 from openmdt.knowledge.domains import ItemCells, item_cells
+from openmdt.knowledge.kernel import DecisionKernel, decision_kernel
 from openmdt.knowledge.model import Decision, Pack
+from openmdt.knowledge.recorded import recorded_only_pack
 from openmdt.language import UNKNOWN, kleene_and
 
 __all__ = ["MAX_COMPLETIONS", "ExactDecisions", "exact_decision"]
@@ -66,6 +68,24 @@ class ExactDecisions:
         self.reads: dict[str, tuple[str, ...]] = {
             d.id: tuple(sorted(_items_read(pack, d))) for d in pack.decisions}
         self.remembered: dict[tuple[Any, ...], Exact | None] = {}
+        self.pack = pack
+        self._decision_kernels: dict[tuple[str, str], DecisionKernel] = {}
+        self._recorded: Pack | None = None
+
+    def decision_kernel(self, kernel: str, decision: Decision) -> DecisionKernel:
+        """The part of the kernel named ``kernel`` ("pack" or "recorded") that weighs
+        ``decision``: the completions run only that (compiled on first use)."""
+        found = self._decision_kernels.get((kernel, decision.id))
+        if found is None:
+            pack = self.pack if kernel == "pack" else self._recorded_pack()
+            found = self._decision_kernels[(kernel, decision.id)] = decision_kernel(
+                pack, pack_decision(pack, decision.id))
+        return found
+
+    def _recorded_pack(self) -> Pack:
+        if self._recorded is None:
+            self._recorded = recorded_only_pack(self.pack)
+        return self._recorded
 
     def key(self, kernel: str, decision: Decision, env: dict[str, Any]) -> tuple[Any, ...]:
         """Everything a completion of the decision depends on: which kernel ("pack" or
@@ -76,6 +96,11 @@ class ExactDecisions:
                 *(UNKNOWN if (v := env.get(n, UNKNOWN)) is UNKNOWN else
                   (c.cell(v) if (c := cells.get(n)) is not None else v)
                   for n in self.reads[decision.id]))
+
+
+def pack_decision(pack: Pack, decision_id: str) -> Decision:
+    """The decision ``decision_id`` of ``pack``."""
+    return next(d for d in pack.decisions if d.id == decision_id)
 
 
 def _items_read(pack: Pack, decision: Decision) -> set[str]:
@@ -113,7 +138,7 @@ def exact_decision(pack: Pack, exact: ExactDecisions, result: DecisionResult, ru
     key = exact.key(kernel, result.decision, base_env)
     found = exact.remembered.get(key, _NOT_YET)
     if found is _NOT_YET:
-        found = _work_out(pack, exact, result, run, base_env, order)
+        found = _work_out(pack, exact, result, run, kernel, base_env, order)
         if len(exact.remembered) >= _REMEMBERED_LIMIT:
             exact.remembered.clear()
         exact.remembered[key] = found
@@ -124,7 +149,7 @@ _NOT_YET: Any = object()
 
 
 def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,
-              base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
+              kernel: str, base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
     asked = list(result.missing)
     everything = asked
     if result.applies is UNKNOWN:
@@ -145,7 +170,8 @@ def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Ru
     values = [d.representatives for d in domains]  # type: ignore[union-attr]
     if _product(len(v) for v in values) > MAX_COMPLETIONS:
         return None
-    outcomes = {completion: _outcome(result, run, base_env, everything, completion)
+    weigh = exact.decision_kernel(kernel, result.decision)
+    outcomes = {completion: _outcome(result, weigh, base_env, everything, completion)
                 for completion in itertools.product(*values)}
     return _settle(result, everything, set(asked), [len(v) for v in values], outcomes)
 
@@ -159,21 +185,23 @@ def _product(sizes: Any) -> int:
     return total
 
 
-def _outcome(result: DecisionResult, run: Run, base_env: dict[str, Any],
+def _outcome(result: DecisionResult, weigh: DecisionKernel, base_env: dict[str, Any],
              missing: Sequence[str], completion: tuple[Any, ...]) -> Outcome:
     """Whether the decision applies and each candidate's recommendation, for one completion
-    (weighed as ``decide.evaluate_decision`` weighs them)."""
+    (weighed as ``decide.evaluate_decision`` weighs them; ``weigh`` gives the decision's
+    values, which begin at slot ``weigh.first`` of the whole kernel's)."""
     env = dict(base_env)
     env.update(zip(missing, completion, strict=True))
-    values = run(env)
+    values = weigh.run(env)
+    at = weigh.first
     plan = result.plan
     assert plan is not None
     decision = plan.decision
-    applies = True if plan.applies_slot is None else values[plan.applies_slot]
+    applies = True if plan.applies_slot is None else values[plan.applies_slot - at]
     if applies is False:  # does not apply: nothing recommended
         return (False, tuple(False for _ in decision.candidates))
     return (applies, tuple(
-        kleene_and(applies, weigh_candidate(c, decision.threshold, values[first:end],
+        kleene_and(applies, weigh_candidate(c, decision.threshold, values[first - at:end - at],
                                          plan.weighed).recommended)
         for c, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True)))
 

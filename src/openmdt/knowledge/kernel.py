@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
-from openmdt.knowledge.model import DerivedFact, Pack
+from openmdt.knowledge.model import Decision, DerivedFact, Pack
 from openmdt.knowledge.program import Program, Skip, Step, build_program
 from openmdt.knowledge.pycode import ExpressionWriter, U, call, is_, load, store
 from openmdt.language import UNKNOWN, Expression
@@ -156,6 +156,7 @@ class _Writer:
     def __init__(self, pack: Pack, skip: bool = True) -> None:
         self.pack = pack
         self.skip = skip
+        self.program = build_program(pack)
         self.variables: dict[str, str] = {}
         self.expressions = ExpressionWriter(self.variable_of)
         self.body: list[ast.stmt] = []
@@ -170,17 +171,21 @@ class _Writer:
     def assign(self, name: str, value: ast.expr) -> None:
         self.body.append(ast.Assign(targets=[store(name)], value=value))
 
-    def load_inputs(self) -> None:
+    def load_inputs(self, only: set[str] | None = None) -> None:
         for name in list(self.pack.items) + ["as_of"]:
+            if only is not None and name not in only:
+                continue
             self.assign(self.variable_of(name), ast.Subscript(
                 value=load("env"), slice=ast.Constant(value=name), ctx=ast.Load()))
 
-    def derived_fact(self, fact: DerivedFact) -> None:
+    def derived_fact(self, fact: DerivedFact, into_env: bool = True) -> None:
         target = self.variable_of(fact.name)
         statements = self._fact_statements(fact, target)
         if fact.fills_item:
             statements = [ast.If(test=is_(load(target), load(U)), body=statements, orelse=[])]
         self.body.extend(statements)
+        if not into_env:
+            return
         self.body.append(ast.Assign(targets=[ast.Subscript(
             value=load("env"), slice=ast.Constant(value=fact.name), ctx=ast.Store())],
             value=load(target)))
@@ -228,31 +233,32 @@ class _Writer:
         statements.append(ast.Assign(targets=[store(target)], value=call("_possible", load("p"))))
         return statements
 
-    def conditions(self) -> list[ast.expr]:
-        """Statements computing every step of the program; returns the slot variables in
-        layout order.
+    def conditions(self, steps: tuple[Step, ...] | None = None, first: int = 0
+                   ) -> list[ast.expr]:
+        """Statements computing the steps of the program (all of them, or ``steps``, which
+        begin at slot ``first``); returns the slot variables in layout order.
 
         Unless every value is asked for, what triage would never read is skipped (see
         program.Skip): consecutive steps with the same skip rule share one test.
         """
-        program = build_program(self.pack)
         slots: list[ast.expr] = []
         group: list[ast.stmt] = []
         guard: Skip | None = None
-        for step in program.steps:
+        for step in self.program.steps if steps is None else steps:
             if step.skip != guard:
-                self._unless(self._skip_test(guard, program, slots), group)
+                self._unless(self._skip_test(guard, slots, first), group)
                 group, guard = [], step.skip
             self._slot(step.expression, slots, group)
-        self._unless(self._skip_test(guard, program, slots), group)
+        self._unless(self._skip_test(guard, slots, first), group)
         return slots
 
-    def _skip_test(self, skip: Skip | None, program: Program, slots: list[ast.expr]
+    def _skip_test(self, skip: Skip | None, slots: list[ast.expr], first: int
                    ) -> ast.expr | None:
         if skip is None:
             return None
         if skip.unless_false is not None:
-            return is_(slots[program.slot(skip.unless_false)], ast.Constant(value=False))
+            return is_(slots[self.program.slot(skip.unless_false) - first],
+                       ast.Constant(value=False))
         return ast.Compare(left=load(self.variable_of(skip.when_known)), ops=[ast.IsNot()],
                            comparators=[load(U)])
 
@@ -282,11 +288,41 @@ class _Writer:
         unknowns = ast.Tuple(elts=[is_(load(self.variable_of(name)), load(U))
                                    for name in unknown_names(self.pack)], ctx=ast.Load())
         self.body.append(ast.Return(value=ast.Tuple(elts=[*values, unknowns], ctx=ast.Load())))
+        return self._module()
+
+    def decision_function(self, decision: Decision) -> tuple[ast.Module, int]:
+        """A function computing only ``decision``'s steps (whether it applies, then its
+        arguments) and the derived facts they read; returns it and the slot of its first
+        value. Nothing is written back into ``env``."""
+        steps = self.program.steps_of(decision)
+        first = self.program.slot(steps[0].id) if steps else 0
+        needed = _needed_names(self.pack, steps)
+        self.load_inputs(needed)
+        for fact in self.pack.derived:
+            if fact.name in needed:
+                self.derived_fact(fact, into_env=False)
+        values = self.conditions(steps, first)
+        self.body.append(ast.Return(value=ast.Tuple(elts=values, ctx=ast.Load())))
+        return self._module(), first
+
+    def _module(self) -> ast.Module:
         arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg="env")], vararg=None,
                                   kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         definition = ast.FunctionDef(name="kernel", args=arguments, body=self.body,
                                      decorator_list=[], returns=None)
         return ast.fix_missing_locations(ast.Module(body=[definition], type_ignores=[]))
+
+
+def _needed_names(pack: Pack, steps: tuple[Step, ...]) -> set[str]:
+    """Every name the steps read, through derived facts too."""
+    needed: set[str] = set()
+    pending = [name for step in steps for name in step.expression.names]
+    while pending:
+        name = pending.pop()
+        if name not in needed:
+            needed.add(name)
+            pending.extend(pack.dependencies.get(name, ()))
+    return needed
 
 
 def _chain(operators: tuple[str, ...], values: tuple[Any, ...]) -> Any:
@@ -324,6 +360,23 @@ def _function(code: CodeType) -> KernelFunction:
     return namespace["kernel"]
 
 
+@dataclass(frozen=True)
+class DecisionKernel:
+    """One decision's part of a kernel: ``run(env)`` returns the values of the decision's
+    steps, which begin at slot ``first`` of the whole kernel's values (used where only that
+    decision is weighed, many times: the completions of its missing items)."""
+
+    run: Callable[[dict[str, Any]], tuple[Any, ...]]
+    first: int
+
+
+def decision_kernel(pack: Pack, decision: Decision) -> DecisionKernel:
+    """Generate and compile the part of ``pack``'s kernel that weighs ``decision``."""
+    module, first = _Writer(pack).decision_function(decision)
+    code = compile(module, f"<kernel of {decision.id} in pack {pack.id} {pack.version}>", "exec")
+    return DecisionKernel(_function(code), first)
+
+
 def kernel_code(pack: Pack) -> KernelCode:
     """Generate and compile the code of the pack's kernel (from syntax trees, never text)."""
     return KernelCode(_code(pack, skip=True), _code(pack, skip=False))
@@ -339,5 +392,6 @@ def compile_kernel(pack: Pack) -> Kernel:
     return kernel_from_code(pack, kernel_code(pack))
 
 
-__all__ = ["SKIPPED", "Kernel", "KernelCode", "compile_kernel", "kernel_code", "kernel_from_code",
-           "pack_conditions", "reference_kernel", "unknown_names"]
+__all__ = ["SKIPPED", "DecisionKernel", "Kernel", "KernelCode", "compile_kernel",
+           "decision_kernel", "kernel_code", "kernel_from_code", "pack_conditions",
+           "reference_kernel", "unknown_names"]

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from openmdt.knowledge.model import Pack
+from openmdt.knowledge.model import Decision, Pack
 from openmdt.language import Expression
 
 StepKind = Literal["applies", "arg", "soc", "exclusion", "never", "conflict", "triage"]
@@ -75,6 +75,17 @@ class Program:
     def __setstate__(self, state: dict[str, object]) -> None:
         for key, value in state.items():
             object.__setattr__(self, key, value)
+
+    def steps_of(self, decision: Decision) -> tuple[Step, ...]:
+        """A decision's steps (whether it applies, then its arguments), which are contiguous
+        in the layout."""
+        found = tuple(s for s in self.steps
+                      if s.id == f"applies:{decision.id}"
+                      or (s.kind == "arg" and s.id.startswith(f"arg:{decision.id}/")))
+        if found:
+            first = self.layout[found[0].id]
+            assert [self.layout[s.id] for s in found] == list(range(first, first + len(found)))
+        return found
 
     def trace(self, values: tuple[object, ...] | list[object]) -> dict[str, object]:
         """Kernel values by step id (``None`` for unknown or skipped)."""
