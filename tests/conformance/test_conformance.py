@@ -1,8 +1,8 @@
-"""The conformance corpus, run against the Python kernel's code and the SQL backend."""
+"""The conformance corpus, run against the reference semantics, the Python kernel's code and
+the SQL backend."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,7 @@ import yaml
 from sqlglot import exp
 
 from openmdt.backends.sqlexpr import ExpressionWriter as SqlWriter
-from openmdt.knowledge.kernel import _namespace
-from openmdt.knowledge.pycode import ExpressionWriter as PythonWriter
+from openmdt.knowledge.kernel import expression_function
 from openmdt.language import UNKNOWN, Expression, Symbol, ValueType, compile_expression
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "expressions.yaml").read_text())
@@ -28,13 +27,12 @@ CASES = [(c["expression"], row, expected) for c in CORPUS["cases"]
 
 def _python_kernel(expression: Expression, row: dict[str, Any]) -> Any:
     """The expression as the generated kernel writes it, run on the row."""
-    body = PythonWriter(lambda name: name).write(expression.tree)
-    module = ast.fix_missing_locations(ast.Module(body=[ast.Assign(
-        targets=[ast.Name(id="result", ctx=ast.Store())], value=body)], type_ignores=[]))
-    namespace = _namespace()
-    namespace.update({n: UNKNOWN if row.get(n) is None else row[n] for n in SYMBOLS})
-    exec(compile(module, "<conformance>", "exec"), namespace)  # a tree built from the corpus
-    return None if namespace["result"] is UNKNOWN else namespace["result"]
+    value = expression_function(expression)(_env(row))
+    return None if value is UNKNOWN else value
+
+
+def _env(row: dict[str, Any]) -> dict[str, Any]:
+    return {n: UNKNOWN if row.get(n) is None else row[n] for n in SYMBOLS}
 
 
 def _sql(expression: Expression, row: dict[str, Any]) -> Any:
@@ -51,9 +49,8 @@ def _sql(expression: Expression, row: dict[str, Any]) -> Any:
                          ids=[f"{s} {r}" for s, r, _ in CASES])
 def test_every_backend_gives_the_expected_value(source: str, row: dict, expected: Any) -> None:
     expression = compile_expression(source, SYMBOLS)
-    closures = expression.evaluate({n: UNKNOWN if row.get(n) is None else row[n]
-                                    for n in SYMBOLS})
-    assert (None if closures is UNKNOWN else closures) == expected
+    reference = expression.evaluate(_env(row))  # the reference semantics
+    assert (None if reference is UNKNOWN else reference) == expected
     assert _python_kernel(expression, row) == expected
     assert _sql(expression, row) == expected
 

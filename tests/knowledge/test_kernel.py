@@ -60,7 +60,7 @@ partial_mini_case = st.fixed_dictionaries(
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(partial_mini_case)
-def test_generated_kernel_agrees_with_closures_on_partial_cases(facts: dict) -> None:
+def test_generated_kernel_agrees_with_the_reference_semantics_on_partial_cases(facts: dict) -> None:
     pack = load_pack(MINI)
     generated, generated_env = _kernel_values(pack, facts, pack.kernel)
     reference, reference_env = _kernel_values(pack, facts, reference_kernel(pack))
@@ -68,7 +68,7 @@ def test_generated_kernel_agrees_with_closures_on_partial_cases(facts: dict) -> 
     assert generated_env == reference_env
 
 
-def test_generated_kernel_agrees_with_closures_on_synthetic_prostate_cases() -> None:
+def test_generated_kernel_agrees_with_the_reference_semantics_on_synthetic_prostate_cases() -> None:
     pack = load_pack("prostate-nice-ng131")
     reference = reference_kernel(pack)
     for raw in generate_prostate_list(600, seed=11):

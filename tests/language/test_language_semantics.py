@@ -7,6 +7,7 @@ import datetime
 import pytest
 from language_helpers import BASE_ENV, SYMBOLS, run, same_value
 
+from openmdt.knowledge.kernel import expression_function
 from openmdt.language import UNKNOWN, ValueType, compile_expression
 
 U = UNKNOWN
@@ -239,7 +240,7 @@ def test_a_missing_name_in_env_is_a_caller_error_not_unknown() -> None:
     with pytest.raises(KeyError):
         expression.evaluate({})
     with pytest.raises(KeyError):
-        expression.interpret({})
+        expression_function(expression)({})
 
 
 def test_evaluate_does_not_change_env() -> None:

@@ -72,9 +72,13 @@ class ExactDecisions:
         self._decision_kernels: dict[tuple[str, str], DecisionKernel] = {}
         self._recorded: Pack | None = None
 
-    def decision_kernel(self, kernel: str, decision: Decision) -> DecisionKernel:
+    def decision_kernel(self, kernel: str, decision: Decision, run: Run) -> DecisionKernel:
         """The part of the kernel named ``kernel`` ("pack" or "recorded") that weighs
-        ``decision``: the completions run only that (compiled on first use)."""
+        ``decision``: the completions run only that (compiled on first use). When ``run`` is
+        not the pack's compiled kernel (tests run the reference semantics), the whole of
+        ``run`` is used instead."""
+        if kernel == "pack" and run is not self.pack.kernel.run:
+            return DecisionKernel(run, 0)
         found = self._decision_kernels.get((kernel, decision.id))
         if found is None:
             pack = self.pack if kernel == "pack" else self._recorded_pack()
@@ -170,7 +174,7 @@ def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Ru
     values = [d.representatives for d in domains]  # type: ignore[union-attr]
     if _product(len(v) for v in values) > MAX_COMPLETIONS:
         return None
-    weigh = exact.decision_kernel(kernel, result.decision)
+    weigh = exact.decision_kernel(kernel, result.decision, run)
     outcomes = {completion: _outcome(result, weigh, base_env, everything, completion)
                 for completion in itertools.product(*values)}
     return _settle(result, everything, set(asked), [len(v) for v in values], outcomes)

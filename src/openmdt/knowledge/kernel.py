@@ -6,13 +6,15 @@ rules, triage conditions) are written as one Python function, built as a syntax 
 checked expression trees (see pycode.py) and compiled once. Evaluating a case is then a single
 call that fills in the derived facts and returns the value of every condition, in slot order.
 
-``reference_kernel`` computes the same thing with the language's closures, expression by
-expression; the tests require both to agree on every value.
+The definition of what it computes is the reference semantics (``semantics.py``: the
+program interpreted step by step over the checked trees); the tests require the generated
+kernel to agree with it on every value, and the conformance corpus holds every backend to it.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import CodeType
@@ -21,35 +23,16 @@ from typing import Any
 from openmdt.knowledge.model import Decision, DerivedFact, Pack
 from openmdt.knowledge.program import Program, Skip, Step, build_program
 from openmdt.knowledge.pycode import ExpressionWriter, U, call, is_, load, store
+from openmdt.knowledge.semantics import SKIPPED, resolve_possible, run_program, unknown_names
 from openmdt.language import UNKNOWN, Expression
 from openmdt.language.library import ARITHMETIC, COMPARISONS, FUNCTIONS, arithmetic, compare
 
 KernelFunction = Callable[[dict[str, Any]], tuple[Any, ...]]
 
 
-class Skipped:
-    """The value of an argument of a decision that does not apply: not computed by the kernel.
-
-    The engine computes such arguments only when an explanation asks for them.
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "Skipped"
-
-
-SKIPPED = Skipped()
-
-
 def pack_conditions(pack: Pack) -> Iterator[Expression]:
     """Every condition of the pack, in the kernel's slot order (the program's layout)."""
     return (step.expression for step in build_program(pack).steps)
-
-
-def unknown_names(pack: Pack) -> tuple[str, ...]:
-    """The names whose being unknown the kernel reports, after the values (see Kernel)."""
-    return (*pack.items, *(fact.name for fact in pack.derived), "as_of")
 
 
 @dataclass(frozen=True)
@@ -76,76 +59,6 @@ class Kernel:
     def slot(self, expression: Expression) -> int:
         """Where the value of ``expression`` (a condition of this pack) is in the result."""
         return self.program.slot_of(expression)
-
-
-# -- the reference: closures, one expression at a time -------------------------------------
-
-def _table_value(fact: DerivedFact, env: dict[str, Any]) -> Any:
-    """First matching row; unknown earlier rows leave it unknown unless all could agree."""
-    possible: list[Any] = []
-    for row in fact.rows:
-        holds = row.condition.evaluate(env)
-        if holds is False:
-            continue
-        possible.append(UNKNOWN if row.value is None else row.value.evaluate(env))
-        if holds is True:
-            break
-    else:
-        possible.append(UNKNOWN if fact.otherwise is None else fact.otherwise.evaluate(env))
-    return resolve_possible(possible)
-
-
-def resolve_possible(possible: list[Any]) -> Any:
-    """The one value every still-possible table row gives, or UNKNOWN."""
-    first = possible[0]
-    if first is UNKNOWN:
-        return UNKNOWN
-    for value in possible[1:]:
-        if value is UNKNOWN or value != first:
-            return UNKNOWN
-    return first
-
-
-def _skipped(step: Step, values: list[Any], env: dict[str, Any], layout: dict[str, int]
-             ) -> bool:
-    """Whether nothing would read the step's value for this case (see program.Skip)."""
-    skip = step.skip
-    if skip is None:
-        return False
-    if skip.unless_false is not None:
-        return values[layout[skip.unless_false]] is False
-    return env[skip.when_known] is not UNKNOWN
-
-
-def reference_kernel(pack: Pack) -> Kernel:
-    """The kernel computed by the language's closures, for tests and as the definition."""
-    program = build_program(pack)
-    conditions = [step.expression for step in program.steps]
-
-    def run(env: dict[str, Any]) -> tuple[Any, ...]:
-        for fact in pack.derived:
-            if fact.fills_item and env.get(fact.name, UNKNOWN) is not UNKNOWN:
-                continue
-            if fact.expression is not None:
-                env[fact.name] = fact.expression.evaluate(env)
-            else:
-                env[fact.name] = _table_value(fact, env)
-        values: list[Any] = []
-        for step in program.steps:  # a guard always comes before the steps it guards
-            skipped = _skipped(step, values, env, program.layout)
-            values.append(SKIPPED if skipped else step.expression.evaluate(env))
-        return (*values, unknowns(env))
-
-    def run_all(env: dict[str, Any]) -> tuple[Any, ...]:
-        run(env)  # fills in the derived facts
-        return (*(c.evaluate(env) for c in conditions), unknowns(env))
-
-    names = unknown_names(pack)
-
-    def unknowns(env: dict[str, Any]) -> tuple[bool, ...]:
-        return tuple(env[name] is UNKNOWN for name in names)
-
-    return Kernel(run, program, run_all)
 
 
 # -- the generated kernel --------------------------------------------------------------------
@@ -351,7 +264,15 @@ def _namespace() -> dict[str, Any]:
 
 def _code(pack: Pack, skip: bool) -> CodeType:
     module = _Writer(pack, skip).function()
-    return compile(module, f"<kernel of pack {pack.id} {pack.version}>", "exec")
+    return _compiled(module, f"<kernel of pack {pack.id} {pack.version}>")
+
+
+def _compiled(module: ast.Module, name: str) -> CodeType:
+    """Compile a generated module. Constant operands may meet an ``is`` test (``True is
+    True`` where a pack writes a literal condition): correct, and not worth a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return compile(module, name, "exec")
 
 
 def _function(code: CodeType) -> KernelFunction:
@@ -373,8 +294,34 @@ class DecisionKernel:
 def decision_kernel(pack: Pack, decision: Decision) -> DecisionKernel:
     """Generate and compile the part of ``pack``'s kernel that weighs ``decision``."""
     module, first = _Writer(pack).decision_function(decision)
-    code = compile(module, f"<kernel of {decision.id} in pack {pack.id} {pack.version}>", "exec")
+    code = _compiled(module, f"<kernel of {decision.id} in pack {pack.id} {pack.version}>")
     return DecisionKernel(_function(code), first)
+
+
+def reference_kernel(pack: Pack) -> Kernel:
+    """The reference semantics (``semantics.run_program``) in the shape of a compiled kernel,
+    so that the engine can run on it and tests can set it beside the generated kernel."""
+    program = build_program(pack)
+    return Kernel(lambda env: run_program(pack, program, env), program,
+                  lambda env: run_program(pack, program, env, skip=False))
+
+
+def expression_function(expression: Expression) -> KernelFunction:
+    """One expression alone, written as the kernel writes it: a function of the case's
+    values (names become lookups in ``env``) giving its value. For the conformance corpus
+    and the language's property tests, which hold this backend to the reference."""
+    variables = {name: f"v{i}" for i, name in enumerate(sorted(expression.names))}
+    writer = ExpressionWriter(variables.__getitem__)
+    body: list[ast.stmt] = [ast.Assign(targets=[store(variable)], value=ast.Subscript(
+        value=load("env"), slice=ast.Constant(value=name), ctx=ast.Load()))
+        for name, variable in variables.items()]
+    body.append(ast.Return(value=writer.write(expression.tree)))
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg="env")], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    module = ast.fix_missing_locations(ast.Module(body=[ast.FunctionDef(
+        name="kernel", args=arguments, body=body, decorator_list=[], returns=None)],
+        type_ignores=[]))
+    return _function(_compiled(module, "<expression>"))
 
 
 def kernel_code(pack: Pack) -> KernelCode:
@@ -393,5 +340,5 @@ def compile_kernel(pack: Pack) -> Kernel:
 
 
 __all__ = ["SKIPPED", "DecisionKernel", "Kernel", "KernelCode", "compile_kernel",
-           "decision_kernel", "kernel_code", "kernel_from_code", "pack_conditions",
-           "reference_kernel", "unknown_names"]
+           "decision_kernel", "expression_function", "kernel_code", "kernel_from_code",
+           "pack_conditions", "reference_kernel", "unknown_names"]

@@ -5,7 +5,7 @@ A cache file is named by the pack's content hash (`pack_digest` of its folder, a
 base folder of an overlay, checked again on loading), the Python version (code objects are
 version-specific), and a fingerprint of the source of the code that builds packs (so a change
 to the compiler or the pack model is never served a stale pack). It holds the compiled pack
-(expressions as their checked trees; their closures are compiled again when loaded) and the
+(expressions as their checked trees) and the
 kernel code, and the recorded-only kernel code.
 
 Settings: ``OPENMDT_PACK_CACHE`` names the folder (default ``$XDG_CACHE_HOME/openmdt/packs``,

@@ -3,8 +3,9 @@
 Only ``ast`` nodes are built here, from the language's checked tree: names become local
 variables, literals become ``ast.Constant`` values. Pack text is never parsed as Python and
 never reaches ``eval``/``exec``; the checker has already refused everything that is not in the
-language. The semantics are those of the language's closures and reference interpreter
-(three-valued, Kleene short-circuits), which the tests compare value for value.
+language. The semantics are those of the language's reference interpreter (three-valued; the Python
+written here short-circuits where Kleene logic allows), which the tests and the conformance
+corpus compare value for value.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from openmdt.knowledge.kernel import (
 )
 from openmdt.knowledge.model import DataItem, DerivedFact, Pack
 from openmdt.language import Expression
-from openmdt.language.closures import compile_tree
 from openmdt.language.nodes import (
     Arithmetic,
     Call,
@@ -99,7 +98,7 @@ def _expression(expression: Expression | None, parameters: Mapping[str, Any]
     tree = _tree(expression.tree, parameters)
     if tree == expression.tree:
         return expression
-    return Expression(expression.source, tree, compile_tree(tree))
+    return Expression(expression.source, tree)
 
 
 def _fact(fact: DerivedFact, parameters: Mapping[str, Any]) -> DerivedFact:

@@ -2,9 +2,10 @@
 
 An expression such as ``grade_group == 5 or at_least(2, psa > psa_high_risk, t_stage in
 ["T3", "T4"])`` goes through a pipeline of small modules: ``parse`` (Python's ``ast`` in eval
-mode, then a whitelist of constructs) -> ``check`` (names, types, enum values) -> ``closures``
-(compiled Python closures). ``interpreter`` is a plain reference interpreter over the same
-checked tree; ``printer`` gives canonical text. No text is ever passed to eval, exec or
+mode, then a whitelist of constructs) -> ``check`` (names, types, enum values) -> a checked tree,
+which ``interpreter`` evaluates plainly (the reference semantics, over the operators of
+``library``) and which the backends compile (the pack kernel's Python, SQL); ``printer`` gives
+canonical text. No text is ever passed to eval, exec or
 compile. Logic is Kleene three-valued (``kleene``); a value that is not known is ``UNKNOWN``.
 
 Language

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from .check import check
-from .closures import Compiled, compile_tree
 from .interpreter import interpret
 from .kinds import Kind, type_mismatch
 from .nodes import Literal, Node, referenced_names
@@ -19,27 +18,27 @@ __all__ = ["Expression", "compile_expression"]
 
 
 class Expression:
-    """A checked, compiled expression; immutable and safe to share between evaluations.
+    """A checked expression; immutable and safe to share between evaluations.
 
-    ``evaluate(env)`` runs the compiled closures; ``interpret(env)`` runs the reference
-    interpreter on the same checked tree (``tree``) and always gives the same value. ``env``
-    maps every name in ``names`` to its value, ``UNKNOWN`` when the value is not known; a
-    missing name raises KeyError (a caller's bug, not missing data).
+    ``tree`` is what every backend compiles (the pack kernel's Python, the SQL backends);
+    ``evaluate(env)`` is its meaning, by the reference interpreter (the definition the
+    backends are held to, not a fast path). ``env`` maps every name in ``names`` to its
+    value, ``UNKNOWN`` when the value is not known; a missing name raises KeyError (a
+    caller's bug, not missing data).
     """
 
-    __slots__ = ("source", "type", "names", "tree", "_run")
+    __slots__ = ("source", "type", "names", "tree")
 
     source: str
     type: ValueType
     names: frozenset[str]
     tree: Node
 
-    def __init__(self, source: str, tree: Node, run: Compiled) -> None:
+    def __init__(self, source: str, tree: Node) -> None:
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "type", tree.type)
         object.__setattr__(self, "names", referenced_names(tree))
         object.__setattr__(self, "tree", tree)
-        object.__setattr__(self, "_run", run)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Expression is immutable")
@@ -51,26 +50,16 @@ class Expression:
         return f"Expression({self.source!r}, type={self.type.name})"
 
     def __reduce__(self) -> tuple[Any, tuple[str, Node]]:
-        # Pickled as its checked tree (for the compiled-pack cache): the closures are
-        # compiled again from the tree when loaded, never from text.
-        return (_from_checked_tree, (self.source, self.tree))
+        # Pickled as its checked tree (for the compiled-pack cache), never as text.
+        return (Expression, (self.source, self.tree))
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
-        """The value for one case, by the compiled closures."""
-        return self._run(env)
-
-    def interpret(self, env: Mapping[str, Any]) -> Any:
         """The value for one case, by the reference interpreter."""
         return interpret(self.tree, env)
 
     def to_text(self) -> str:
         """Canonical text of the expression; compiling it gives the same tree."""
         return to_text(self.tree)
-
-
-def _from_checked_tree(source: str, tree: Node) -> Expression:
-    """An expression from a tree that was checked when it was first compiled."""
-    return Expression(source, tree, compile_tree(tree))
 
 
 def compile_expression(
@@ -86,7 +75,7 @@ def compile_expression(
     tree, kind = check(parse(source), symbols)
     if expect is not None:
         tree = _meet(tree, kind, expect)
-    return Expression(source, tree, compile_tree(tree))
+    return Expression(source, tree)
 
 
 def _meet(tree: Node, kind: Kind, expect: ValueType) -> Node:

@@ -1,8 +1,9 @@
 """The reference interpreter: walks a checked tree and computes its value, plainly.
 
 It favours obviousness over speed: ``and``/``or`` and comparison chains fold the Kleene
-operators over every operand, without stopping early. The compiled closures must always give
-the same value; the property tests hold the two to that.
+operators over every operand, without stopping early. It is the definition every backend is
+held to (the generated Python kernel, the SQL backends), by the property tests and the
+conformance corpus.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The runtime of the language: operators and functions on values, Unknown-aware.
 
-Shared by the compiled closures and the reference interpreter. Every operation with an
+Used by the reference interpreter and by the generated pack kernel. Every operation with an
 Unknown operand gives Unknown, except the Kleene short-circuits of and/or (kleene.py),
 ``between`` (a Kleene 'and' of two comparisons), ``at_least``, ``known``, ``unknown`` and
 ``coalesce``. Arithmetic that cannot give a finite number (division by zero, overflow) gives
