@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from openmdt.engine.evaluate import case_environment
 from openmdt.engine.normalise import validate_case
 from openmdt.engine.plan import engine_plan
 from openmdt.knowledge import load_pack, shipped_pack_ids
@@ -51,3 +52,17 @@ def test_every_kernel_reads_its_values_by_the_programs_layout() -> None:
     assert list(trace) == [s.id for s in program.steps]
     assert set(trace.values()) <= {True, False, None}
 
+
+
+def test_a_trace_reads_values_by_slot_and_unknown_flags_by_name() -> None:
+    pack = load_pack("prostate-nice-ng131")
+    plan = engine_plan(pack)
+    case = validate_case(pack, {"case_id": "t", "facts": {"psa": 8.2}})
+    values = pack.kernel.run(case_environment(pack, case, date(2026, 11, 27)))
+    trace = plan.trace(values)
+    assert trace.values is values
+    assert trace[0] is values[0] and trace[1:3] == values[1:3]
+    assert trace.unknown("psa") is False
+    assert trace.unknown("grade_group") is True
+    assert trace.unknown("as_of") is False
+    assert trace.unknown(next(iter(pack.parameters))) is False  # a parameter: never unknown

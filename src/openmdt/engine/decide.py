@@ -13,6 +13,7 @@ from typing import Any
 from openmdt.engine.derive import unknown_inputs
 from openmdt.engine.memo import Memo
 from openmdt.knowledge.model import Argument, Candidate, Decision, Pack
+from openmdt.knowledge.program import Trace
 from openmdt.language import UNKNOWN, kleene_and, kleene_not, kleene_or
 
 
@@ -221,10 +222,9 @@ def plan_decisions(pack: Pack) -> list[DecisionPlan]:
     return plans
 
 
-def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
-                      env: dict[str, Any], order: dict[str, int],
+def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Trace, order: dict[str, int],
                       complete: bool = False) -> DecisionResult:
-    """Evaluate one decision from the kernel values; ``order`` sorts missing items.
+    """Evaluate one decision from the case's trace; ``order`` sorts missing items.
 
     A decision that does not apply is explained (its candidates weighed, none recommended)
     only from ``complete`` values, in which no argument was skipped.
@@ -241,30 +241,30 @@ def evaluate_decision(pack: Pack, plan: DecisionPlan, values: Sequence[Any],
             for result in explained:
                 result.recommended = False
         return DecisionResult(decision, "not_applicable", [], [], explained, {}, applies, plan,
-                              values if complete else None)
+                              values.values if complete else None)
     results = []
     for candidate, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True):
         results.append(weigh_candidate(candidate, decision.threshold, values[first:end],
                                        plan.weighed))
-    settled = _settle(pack, decision, applies, results, env, order)
-    settled.plan, settled.kernel_values = plan, values
+    settled = _settle(pack, decision, applies, results, values, order)
+    settled.plan, settled.kernel_values = plan, values.values
     return settled
 
 
 def _settle(pack: Pack, decision: Decision, applies: Any, results: list[CandidateResult],
-            env: dict[str, Any], order: dict[str, int]) -> DecisionResult:
+            trace: Trace, order: dict[str, int]) -> DecisionResult:
     """Status, recommended set and the missing items that could change it."""
     missing: set[str] = set()
     candidate_missing: dict[str, list[str]] = {}
     if applies is UNKNOWN:
         # What settles whether the decision applies is asked first; the candidates' own
         # items may not matter at all (a metastatic-only item for a case that is M0).
-        unknown_inputs(pack, decision.applies_when.names, env, missing)
+        unknown_inputs(pack, decision.applies_when.names, trace, missing)
     for result in results:
         if result.recommended is UNKNOWN and applies is True:
             names: set[str] = set()
             for arg in result.unresolved():
-                unknown_inputs(pack, arg.condition.names, env, names)
+                unknown_inputs(pack, arg.condition.names, trace, names)
             candidate_missing[result.candidate.id] = _sorted(names, order)
             missing |= names
         if applies is not True:

@@ -15,7 +15,7 @@ from openmdt.engine.memo import Memo
 from openmdt.engine.normalise import Case, validate_case
 from openmdt.engine.plan import EnginePlan, engine_plan
 from openmdt.engine.triage import Triage, triage_case, unrecorded_standard
-from openmdt.knowledge.kernel import Kernel, unknown_names
+from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import Conflict, Pack
 from openmdt.language import UNKNOWN
 
@@ -72,11 +72,9 @@ class Evaluation:
         skipped arguments were not computed, the kernel runs again without skipping."""
         if not self.settled.open:
             return self.settled
-        env = dict(self.env)
-        values = self.kernel.run_all(env)
-        complete = _remembered(self.pack, self.plan, values, env, complete=True)
-        complete = _exactly(self.pack, self.plan, complete, values, env,
-                            (self.kernel.run, "pack"),
+        values = self.kernel.run_all(dict(self.env))
+        complete = _remembered(self.pack, self.plan, values, complete=True)
+        complete = _exactly(self.pack, self.plan, complete, values, (self.kernel.run, "pack"),
                             lambda: _environment(self.plan, self.case, self.as_of))
         if complete.triage == self.settled.triage:
             return complete
@@ -236,26 +234,28 @@ def _environment(plan: EnginePlan, case: Case, as_of: date | None) -> dict[str, 
     return env
 
 
-def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
-            complete: bool) -> Settled:
-    """Decide and triage from the kernel values. With ``complete`` values (no argument was
-    skipped) every decision is explained; otherwise a decision that does not apply is not
-    (Evaluation.explained settles the complete values when an explanation is asked for)."""
-    decisions = tuple(evaluate_decision(pack, d, values, env, plan.order, complete)
+def _settle(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], complete: bool
+            ) -> Settled:
+    """Decide and triage from the case's trace (the kernel's values), never from its facts.
+    With ``complete`` values (no argument was skipped) every decision is explained; otherwise
+    a decision that does not apply is not (Evaluation.explained settles the complete values
+    when an explanation is asked for)."""
+    trace = plan.trace(values)
+    decisions = tuple(evaluate_decision(pack, d, trace, plan.order, complete)
                       for d in plan.decisions)
     slot = pack.kernel.slot
     conflicts = tuple(c for c in pack.conflicts if values[slot(c.condition)] is True)
-    triage = triage_case(pack, env, values, list(decisions), plan.order, conflicts)
+    triage = triage_case(pack, trace, list(decisions), plan.order, conflicts)
     return Settled(decisions, triage, any(d.candidate_results is None for d in decisions),
                    conflicts)
 
 
-def _remembered(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], env: dict[str, Any],
-                complete: bool) -> Settled:
+def _remembered(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], complete: bool
+                ) -> Settled:
     """The settled decisions and triage for these kernel values, worked out once."""
     settled = plan.settled.get(values)
     if settled is None:
-        settled = _settle(pack, plan, values, env, complete)
+        settled = _settle(pack, plan, values, complete)
         if len(plan.settled) >= _SETTLED_LIMIT:
             plan.settled.clear()
         plan.settled[values] = settled
@@ -281,8 +281,8 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
     env = _environment(plan, case, as_of)
     kernel = kernel or pack.kernel
     values = (kernel.run_all if explain else kernel.run)(env)  # fills in derived facts
-    settled = _remembered(pack, plan, values, env, complete=explain)
-    settled = _exactly(pack, plan, settled, values, env, (kernel.run, "pack"),
+    settled = _remembered(pack, plan, values, complete=explain)
+    settled = _exactly(pack, plan, settled, values, (kernel.run, "pack"),
                        lambda: _environment(plan, case, as_of))
     recorded_values = None
     if settled.triage.route == "standard_of_care":
@@ -301,7 +301,7 @@ def _on_recorded_facts(pack: Pack, plan: EnginePlan, case: Case, as_of: date | N
     base = dict(env)
     run = plan.recorded_kernel.run
     recorded_values = run(env)
-    return (_checked_on_recorded(pack, plan, settled, values, recorded_values, env,
+    return (_checked_on_recorded(pack, plan, settled, values, recorded_values,
                                  (run, "recorded", base)),
             recorded_values)
 
@@ -318,16 +318,15 @@ def _recorded_environment(plan: EnginePlan, case: Case, as_of: date | None
 
 def _checked_on_recorded(pack: Pack, plan: EnginePlan, settled: Settled,
                          values: tuple[Any, ...], recorded_values: tuple[Any, ...],
-                         env: dict[str, Any],
                          exact: tuple[Run, str, dict[str, Any]] | None = None) -> Settled:
-    """``settled`` if its Standard of Care holds on the recorded-only kernel's values (read
-    with ``env``, the recorded facts), else the route the recorded facts give. With
+    """``settled`` if its Standard of Care holds on the recorded-only kernel's values (the
+    trace of the recorded facts), else the route the recorded facts give. With
     ``exact`` (the recorded-only kernel, its name and the facts it read) its decisions'
     status is made exact first (see engine.exact)."""
-    on_recorded = _remembered(pack, plan, recorded_values, env, complete=False)
+    on_recorded = _remembered(pack, plan, recorded_values, complete=False)
     if exact is not None:
         run, name, base = exact
-        on_recorded = _exactly(pack, plan, on_recorded, recorded_values, env, (run, name),
+        on_recorded = _exactly(pack, plan, on_recorded, recorded_values, (run, name),
                                lambda: base)
     recorded = on_recorded.triage
     if recorded.route == "standard_of_care" \
@@ -347,18 +346,16 @@ def settle_pattern(pack: Pack, values: tuple[Any, ...], recorded_values: tuple[A
     The exact status of a provisional decision (engine.exact) needs the case's facts: give
     ``case`` (and ``as_of``) for a pattern ``pattern_needs_facts`` says needs them."""
     plan = engine_plan(pack)
-    env = _pattern_env(pack, values)
-    settled = _remembered(pack, plan, values, env, complete=True)
+    settled = _remembered(pack, plan, values, complete=True)
     if case is not None:
-        settled = _exactly(pack, plan, settled, values, env, (pack.kernel.run, "pack"),
+        settled = _exactly(pack, plan, settled, values, (pack.kernel.run, "pack"),
                            lambda: _environment(plan, case, as_of))
     if settled.triage.route != "standard_of_care":
         return settled
     exact = None
     if case is not None:
         exact = (plan.recorded_kernel.run, "recorded", _recorded_environment(plan, case, as_of))
-    return _checked_on_recorded(pack, plan, settled, values, recorded_values,
-                                _pattern_env(pack, recorded_values), exact)
+    return _checked_on_recorded(pack, plan, settled, values, recorded_values, exact)
 
 
 def pattern_needs_facts(pack: Pack, values: tuple[Any, ...],
@@ -367,26 +364,17 @@ def pattern_needs_facts(pack: Pack, values: tuple[Any, ...],
     provisional in three-valued logic (on the pack's kernel, or on the recorded-only kernel
     when the case would follow a Standard of Care)."""
     plan = engine_plan(pack)
-    settled = _remembered(pack, plan, values, _pattern_env(pack, values), complete=True)
+    settled = _remembered(pack, plan, values, complete=True)
     if any(d.status == "provisional" for d in settled.decisions):
         return True
     if settled.triage.route != "standard_of_care":
         return False
-    recorded = _remembered(pack, plan, recorded_values, _pattern_env(pack, recorded_values),
-                           complete=False)
+    recorded = _remembered(pack, plan, recorded_values, complete=False)
     return any(d.status == "provisional" for d in recorded.decisions)
 
 
-def _pattern_env(pack: Pack, values: tuple[Any, ...]) -> dict[str, Any]:
-    """An environment that says only which names are unknown (settling reads nothing else)."""
-    env: dict[str, Any] = dict(pack.parameters)
-    for name, unknown in zip(unknown_names(pack), values[-1], strict=True):
-        env[name] = UNKNOWN if unknown else True
-    return env
-
-
 def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, ...],
-             env: dict[str, Any], kernel: tuple[Run, str],
+             kernel: tuple[Run, str],
              base_env: Callable[[], dict[str, Any]]) -> Settled:
     """``settled`` with each provisional decision's status made exact (engine.exact): the
     completions of its missing items are worked out from the case's facts (``base_env``,
@@ -403,7 +391,7 @@ def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, 
     key = ("exact", values, tuple(d.outcome_key() for d in decisions))
     known = plan.settled.get(key)
     if known is None:
-        triage = triage_case(pack, env, values, list(decisions), plan.order,
+        triage = triage_case(pack, plan.trace(values), list(decisions), plan.order,
                              settled.conflicts)
         known = Settled(decisions, triage, settled.open, settled.conflicts)
         if len(plan.settled) >= _SETTLED_LIMIT:

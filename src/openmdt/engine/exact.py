@@ -38,7 +38,9 @@ from openmdt.engine.derive import unknown_inputs
 from openmdt.knowledge.domains import ItemCells, item_cells
 from openmdt.knowledge.kernel import DecisionKernel, decision_kernel
 from openmdt.knowledge.model import Decision, Pack
+from openmdt.knowledge.program import Trace
 from openmdt.knowledge.recorded import recorded_only_pack
+from openmdt.knowledge.semantics import unknown_names
 from openmdt.language import UNKNOWN, kleene_and
 
 __all__ = ["MAX_COMPLETIONS", "ExactDecisions", "exact_decision"]
@@ -69,6 +71,7 @@ class ExactDecisions:
             d.id: tuple(sorted(_items_read(pack, d))) for d in pack.decisions}
         self.remembered: dict[tuple[Any, ...], Exact | None] = {}
         self.pack = pack
+        self.unknown_at = {name: i for i, name in enumerate(unknown_names(pack))}
         self._decision_kernels: dict[tuple[str, str], DecisionKernel] = {}
         self._recorded: Pack | None = None
 
@@ -160,12 +163,11 @@ def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Ru
         # Only what decides whether it applies was asked; the candidates' own missing items
         # are completed too, so that the status is exact, but they are asked for only when
         # whether it applies does not change the answer.
-        env = dict(base_env)
-        run(env)  # the derived facts, to follow unknown ones back to their items
-        extra: set[str] = set()
+        trace = Trace(run(dict(base_env)), exact.unknown_at)  # to follow unknown derived
+        extra: set[str] = set()                               # facts back to their items
         for candidate in result.candidate_results or ():
             for argument in candidate.unresolved():
-                unknown_inputs(pack, argument.condition.names, env, extra)
+                unknown_inputs(pack, argument.condition.names, trace, extra)
         everything = asked + sorted(extra - set(asked),
                                     key=lambda n: (order.get(n, len(order)), n))
     domains = [exact.cells.get(name) for name in everything]

@@ -14,7 +14,9 @@ from openmdt.engine.jsonout import PackFragments, pack_fragments
 from openmdt.engine.memo import Memo
 from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import DataItem, Pack
+from openmdt.knowledge.program import Trace
 from openmdt.knowledge.recorded import assumed_items, recorded_only_kernel
+from openmdt.knowledge.semantics import unknown_names
 from openmdt.knowledge.values import fast_converter
 from openmdt.language import UNKNOWN, ValueType
 
@@ -41,8 +43,14 @@ class EnginePlan:
     derived_texts: dict[tuple[Any, ...], str]  # JSON of the derived facts, by their values
     assumed_items: tuple[str, ...]  # defaults a Standard of Care may not rest on
     lazy: dict[str, Any]  # built on first use: the recorded-only kernel
+    unknown_at: dict[str, int] = field(default_factory=dict)  # see program.Trace
     decision_dicts: Memo[dict[str, Any]] = field(
         default_factory=lambda: Memo(DECISION_DICTS_LIMIT))  # see evaluate._decision_template
+
+    def trace(self, values: tuple[Any, ...]) -> Trace:
+        """The trace of a run of this pack's program (its kernel's or the recorded-only
+        kernel's, which share the layout)."""
+        return Trace(values, self.unknown_at)
 
     @property
     def recorded_kernel(self) -> Kernel:
@@ -94,7 +102,8 @@ def _build(pack: Pack) -> EnginePlan:
         settled={}, assumed={}, derived_texts={},
         derived_names=tuple(fact.name for fact in pack.derived),
         derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE),
-        assumed_items=assumed_items(pack), lazy={"pack": weakref.ref(pack)})
+        assumed_items=assumed_items(pack), lazy={"pack": weakref.ref(pack)},
+        unknown_at={name: i for i, name in enumerate(unknown_names(pack))})
 
 
 def engine_plan(pack: Pack) -> EnginePlan:

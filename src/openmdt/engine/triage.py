@@ -10,6 +10,7 @@ from openmdt.engine.decide import DecisionResult
 from openmdt.engine.derive import unknown_inputs
 from openmdt.engine.plan import engine_plan
 from openmdt.knowledge.model import Conflict, Pack, StandardOfCare
+from openmdt.knowledge.program import Trace
 from openmdt.knowledge.words import label_of
 from openmdt.language import UNKNOWN, kleene_and
 
@@ -37,11 +38,10 @@ class _Findings:
     matched: StandardOfCare | None = None
 
 
-def _triage_items(pack: Pack, env: dict[str, Any], values: Sequence[Any], found: set[str]
-                  ) -> None:
+def _triage_items(pack: Pack, values: Trace, found: set[str]) -> None:
     """Items the triage always needs (or needs in this case) that the case does not give."""
     for item in engine_plan(pack).triage_needs:
-        if env[item.name] is not UNKNOWN:
+        if not values.unknown(item.name):
             continue
         needed = item.triage_always
         if item.triage_when is not None:
@@ -51,7 +51,7 @@ def _triage_items(pack: Pack, env: dict[str, Any], values: Sequence[Any], found:
 
 
 def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
-                    env: dict[str, Any], values: Sequence[Any], findings: _Findings) -> bool:
+                    values: Trace, findings: _Findings) -> bool:
     """Whether ``soc`` applies cleanly; otherwise record why not, or what would settle it."""
     slot = pack.kernel.slot
     condition = True if soc.condition is None else values[slot(soc.condition)]
@@ -67,19 +67,18 @@ def _check_standard(pack: Pack, soc: StandardOfCare, decision: DecisionResult,
     if applies is True and not open_exclusions and decision.status == "definitive":
         return True
     if condition is UNKNOWN:
-        unknown_inputs(pack, soc.condition.names, env, findings.requests)
+        unknown_inputs(pack, soc.condition.names, values, findings.requests)
     for exclusion in open_exclusions:
-        unknown_inputs(pack, exclusion.condition.names, env, findings.requests)
+        unknown_inputs(pack, exclusion.condition.names, values, findings.requests)
     if decision.recommendation(soc.option) is UNKNOWN:
         findings.requests.update(decision.missing)
     return False
 
 
-def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
-                decisions: list[DecisionResult], order: dict[str, int],
-                conflicts: Sequence[Conflict] = ()) -> Triage:
-    """Route the case; full-discussion rules and ``conflicts`` (those that hold) first, then
-    Standards of Care, then readiness."""
+def triage_case(pack: Pack, values: Trace, decisions: list[DecisionResult],
+                order: dict[str, int], conflicts: Sequence[Conflict] = ()) -> Triage:
+    """Route the case from its trace and decisions; full-discussion rules and ``conflicts``
+    (those that hold) first, then Standards of Care, then readiness."""
     never = [(rule, values[pack.kernel.slot(rule.condition)]) for rule in pack.never_streamline]
     held = [f"{r.reason} ({r.source})" for r, value in never if value is True]
     held += [f"Conflicting data: {c.message}" for c in conflicts]
@@ -89,12 +88,12 @@ def triage_case(pack: Pack, env: dict[str, Any], values: Sequence[Any],
     findings = _Findings()
     for rule, value in never:
         if value is UNKNOWN:
-            unknown_inputs(pack, rule.condition.names, env, findings.requests)
+            unknown_inputs(pack, rule.condition.names, values, findings.requests)
     triage_missing: set[str] = set()
-    _triage_items(pack, env, values, triage_missing)
+    _triage_items(pack, values, triage_missing)
     by_id = {d.decision.id: d for d in decisions}
     for soc in (s for s in pack.standards if s.enabled):
-        if _check_standard(pack, soc, by_id[soc.decision], env, values, findings):
+        if _check_standard(pack, soc, by_id[soc.decision], values, findings):
             findings.matched = findings.matched or soc
     requests = findings.requests | triage_missing
     if findings.matched is not None and not requests:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from openmdt.knowledge.model import Decision, Pack
 from openmdt.language import Expression
@@ -90,6 +90,32 @@ class Program:
     def trace(self, values: tuple[object, ...] | list[object]) -> dict[str, object]:
         """Kernel values by step id (``None`` for unknown or skipped)."""
         return {step.id: _plain(values[index]) for index, step in enumerate(self.steps)}
+
+
+class Trace:
+    """What one run of a pack's program gives for a case: every step's value in layout order,
+    then whether each name a decision can ask for (``semantics.unknown_names``) is unknown.
+
+    Deciding and triage read a case only through its trace, never through the case's facts,
+    so the trace is also the key under which their results are remembered
+    (``values``, a plain tuple): two cases with the same trace are settled the same way, and
+    nothing else of a case can cross to another. ``trace[slot]`` and ``trace[first:end]`` read
+    the values; ``unknown(name)`` a flag (a parameter, never unknown, is not listed).
+    """
+
+    __slots__ = ("unknown_at", "values")
+
+    def __init__(self, values: tuple[object, ...], unknown_at: dict[str, int]) -> None:
+        self.values = values
+        self.unknown_at = unknown_at
+
+    def __getitem__(self, slot: Any) -> Any:
+        return self.values[slot]
+
+    def unknown(self, name: str) -> bool:
+        """Whether ``name`` (a data item, a derived fact or ``as_of``) is unknown."""
+        index = self.unknown_at.get(name)
+        return False if index is None else bool(self.values[-1][index])
 
 
 def _plain(value: object) -> object:
