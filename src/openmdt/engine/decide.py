@@ -84,6 +84,18 @@ def weigh_candidate(candidate: Candidate, threshold: float, holds: Sequence[Any]
     return CandidateResult(candidate, holds, recommended, net, support_range, conflict)
 
 
+def recommended_by(candidate: Candidate, threshold: float, holds: tuple[Any, ...],
+                   weighed_before: Memo[tuple[Any, ...]]) -> Any:
+    """Only whether ``candidate`` is recommended (True, False or UNKNOWN) for these argument
+    values: ``weigh_candidate`` without building its result (the exact status weighs every
+    completion of a decision's missing items)."""
+    key = (candidate.id, threshold, holds)
+    weighed = weighed_before.get(key)
+    if weighed is None:
+        weighed = weighed_before.put(key, (candidate, *_weigh(candidate, threshold, holds)))
+    return weighed[1]
+
+
 def _weigh(candidate: Candidate, threshold: float, holds: tuple[Any, ...]
            ) -> tuple[Any, float | None, tuple[float, float], bool]:
     known_sum = gain = loss = 0.0

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from openmdt.engine.decide import DecisionResult, weigh_candidate
+from openmdt.engine.decide import DecisionResult, recommended_by
 from openmdt.engine.derive import unknown_inputs
 from openmdt.knowledge.domains import ItemCells, item_cells
 from openmdt.knowledge.kernel import DecisionKernel, decision_kernel
@@ -206,9 +206,9 @@ def _outcome(result: DecisionResult, weigh: DecisionKernel, base_env: dict[str, 
     applies = True if plan.applies_slot is None else values[plan.applies_slot - at]
     if applies is False:  # does not apply: nothing recommended
         return (False, tuple(False for _ in decision.candidates))
+    threshold, weighed = decision.threshold, plan.weighed
     return (applies, tuple(
-        kleene_and(applies, weigh_candidate(c, decision.threshold, values[first - at:end - at],
-                                         plan.weighed).recommended)
+        kleene_and(applies, recommended_by(c, threshold, values[first - at:end - at], weighed))
         for c, (first, end) in zip(decision.candidates, plan.argument_slots, strict=True)))
 
 
