@@ -86,7 +86,7 @@ def discovery(request: Request, db: DbSession) -> JSONResponse:
 async def patient_view(service_id: str, request: Request, db: DbSession) -> JSONResponse:
     """The patient-view hook: one card with the options, missing data and route."""
     try:
-        user = _caller(request, db, f"/cds-services/{service_id}")
+        user = await run_in_threadpool(_caller, request, db, f"/cds-services/{service_id}")
     except TokenRejected as rejected:
         return _unauthorised(rejected)
     if service_id != cds_hooks.SERVICE_ID:
@@ -131,7 +131,8 @@ def _case_link(db: Any, user: User, nhs_number: str | None, request: Request) ->
 async def feedback(service_id: str, request: Request, db: DbSession) -> JSONResponse:
     """Feedback on a card: accepted, or overridden with a reason (each audited)."""
     try:
-        user = _caller(request, db, f"/cds-services/{service_id}/feedback")
+        user = await run_in_threadpool(_caller, request, db,
+                                       f"/cds-services/{service_id}/feedback")
     except TokenRejected as rejected:
         return _unauthorised(rejected)
     if service_id != cds_hooks.SERVICE_ID:
