@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jwt
@@ -126,10 +126,18 @@ def _check_entry(client: CdsClient, number: int) -> None:
                              "is not allowed: use https (http only on 127.0.0.1/localhost)")
 
 
+class JtiClaims(Protocol):
+    """Where the `jti`s seen are kept: this process (JtiRegistry) or the database shared by
+    every process (``cds_replay.DatabaseJtiRegistry``, what the app uses)."""
+
+    def claim(self, issuer: str, jti: str, expires: float, now: float) -> bool: ...
+
+
 class JtiRegistry:
     """The `jti`s seen, per issuer, until their tokens expire (a replay is refused).
 
-    Kept in this process; several app processes each keep their own (see docs/interop.md).
+    Kept in this process only: for a single process or tests; the app keeps them in the
+    database (``cds_replay``).
     """
 
     def __init__(self) -> None:
@@ -162,7 +170,7 @@ def bearer_token(authorization: str | None) -> str:
 
 
 def verify_call(authorization: str | None, clients: CdsClients, audience: str,
-                registry: JtiRegistry, now: float) -> VerifiedCall:
+                registry: JtiClaims, now: float) -> VerifiedCall:
     """The verified caller of a CDS Hooks request, or TokenRejected."""
     client, claims = verify_token(bearer_token(authorization), clients, audience, now)
     if not registry.claim(client.issuer, str(claims["jti"]), float(claims["exp"]), now):
