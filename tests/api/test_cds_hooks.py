@@ -18,7 +18,7 @@ from fhir_builders import EXTERNAL, FHIR, bundle, patient, prostate_cancer, psa 
 from fhir_server import fhir_server, resources_by_type  # noqa: E402
 
 from openmdt.interop import cds_hooks  # noqa: E402
-from openmdt.interop.cds_auth import CdsClients, JtiRegistry  # noqa: E402
+from openmdt.interop.cds_auth import CdsClients  # noqa: E402
 
 BASE = "http://testserver"
 SERVICE = f"{BASE}/cds-services/openmdt-patient-view"
@@ -41,8 +41,8 @@ def _jwks(private, alg: str, kid: str) -> dict:
     return {"keys": [key | {"kid": kid, "alg": alg, "use": "sig"}]}
 
 
-@pytest.fixture
-def cds_client(database_url, tenant_maker, keys):
+def _cds_app(database_url, keys):
+    """The app with two allow-listed issuers; seen jtis are kept in its database."""
     from openmdt.web.app import create_app
     from openmdt.web.cds import CdsSettings
 
@@ -51,8 +51,13 @@ def cds_client(database_url, tenant_maker, keys):
          "user_email": "clinician@example.nhs.uk"},
         {"iss": EHR2, "jwks": _jwks(keys["rs"], "RS384", "k2"),
          "user_email": "other_chair@example.nhs.uk"}])
-    app = create_app(database_url, secret_key="test-secret-key",
-                     cds=CdsSettings(clients, JtiRegistry(), BASE))
+    return create_app(database_url, secret_key="test-secret-key",
+                      cds=CdsSettings(clients, None, BASE))
+
+
+@pytest.fixture
+def cds_client(database_url, tenant_maker, keys):
+    app = _cds_app(database_url, keys)
     tenants = tenant_maker(app.state.openmdt.sessions)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as client:
         yield client, tenants
@@ -237,3 +242,53 @@ def test_feedback_is_recorded_in_the_audit_trail(cds_client, keys):
     assert feedback[2]["override_reason"] and feedback[2]["comment"]
     assert all(e["user_id"] == tenants.user_ids["clinician"] for e in events
                if e["action"] == "cds_feedback")
+
+
+def test_a_replay_to_another_app_instance_is_refused(cds_client, keys, database_url):
+    """Two app instances (two processes' worth: separate engines and connection pools) on
+    one database: a token used on one is refused on the other, and nothing is stored."""
+    client, tenants = cds_client
+    url = "/cds-services/openmdt-patient-view/feedback"
+    body = (CDS / "feedback-suggestion-accepted.json").read_text()
+    token = _token(keys, f"{BASE}{url}")
+    assert client.post(url, content=body, headers=_auth(token)).status_code == 200
+    other_app = _cds_app(database_url, keys)
+    try:
+        with TestClient(other_app, base_url=BASE, raise_server_exceptions=False) as other:
+            replayed = other.post(url, content=body, headers=_auth(token))
+            assert replayed.status_code == 401, replayed.text
+            assert "jti was used before" in replayed.json()["detail"]
+            fresh = other.post(url, content=body, headers=_auth(_token(keys, f"{BASE}{url}")))
+            assert fresh.status_code == 200
+    finally:
+        other_app.state.openmdt.engine.dispose()
+    events = client.get("/api/v1/audit", headers=tenants.headers("auditor")).json()["events"]
+    assert len([e for e in events if e["action"] == "cds_feedback"]) == 2  # not 3
+
+
+def test_seen_jtis_are_kept_until_their_tokens_expire_then_purged(database_url):
+    from sqlalchemy import select
+
+    from openmdt.interop.cds_replay import DatabaseJtiRegistry
+    from openmdt.store.database import make_engine, make_sessionmaker, upgrade_database
+    from openmdt.store.models import CdsTokenUse
+
+    engine = make_engine(database_url)
+    upgrade_database(database_url, engine=engine)
+    first, second = (DatabaseJtiRegistry(make_sessionmaker(engine)) for _ in range(2))
+    try:
+        assert first.claim(EHR, "j1", expires=1300, now=1000)
+        assert not second.claim(EHR, "j1", expires=1300, now=1001)  # another process
+        assert second.claim(EHR2, "j1", expires=1300, now=1001)  # unique per issuer
+        assert second.claim(EHR, "j2", expires=1_000_000, now=1002)
+        # once expired, the rows are purged by the next claim
+        assert first.claim(EHR, "j3", expires=1900, now=1400)
+        with make_sessionmaker(engine)() as db:
+            kept = db.scalars(select(CdsTokenUse.jti).order_by(CdsTokenUse.jti)).all()
+            assert kept == ["j2", "j3"]
+        # a jti is kept an hour at most, whatever its token's exp says: j2 is purged too
+        assert first.claim(EHR, "j1", expires=5000, now=4700)
+        with make_sessionmaker(engine)() as db:
+            assert sorted(db.scalars(select(CdsTokenUse.jti)).all()) == ["j1"]
+    finally:
+        engine.dispose()

@@ -92,6 +92,17 @@ def test_golden_export_of_a_synthetic_meeting(synthetic_meeting, tmp_path) -> No
     assert "record 3 (case N1): CR0460: no MDT outcome recorded" in result.stderr
     assert "record 2 (case D1): CR0490" in result.stderr
     assert "3 records written" in result.stderr
+    assert "CSV only, no XML" in result.stderr
+
+
+def test_the_help_says_no_xml_is_produced_and_why() -> None:
+    from typer.testing import CliRunner
+
+    from openmdt.cli import app
+
+    result = CliRunner().invoke(app, ["export", "cosd", "--help"], terminal_width=200)
+    text = " ".join(result.output.split())
+    assert "the COSD submission XML is not produced" in text and "NHS TRUD" in text
 
 
 def test_without_org_every_organisation_in_the_period(synthetic_meeting, tmp_path) -> None:

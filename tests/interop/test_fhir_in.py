@@ -65,6 +65,15 @@ def test_the_synthea_prostate_patient_has_no_psa_in_the_fixture(prostate_pack) -
     assert len(case.primary_cancer) == 1
     assert "psa" not in case.data["facts"]
     assert case.data["facts"]["age"] == 94
+    # evaluated: the case is built, PSA is reported missing, the unread resources are listed
+    [outcome] = evaluate_fhir(text, prostate_pack, AS_OF, ANDY.name).outcomes
+    assert outcome.evaluation.route == "not_ready"
+    assert "psa" in outcome.evaluation.triage.data_requests
+    report = outcome.to_dict()["fhir"]
+    assert report["sources"] == {"age": "Patient/9afe28dc-7ad5-4e90-b6a6-16123eae98c3"}
+    unread = {n["resource_type"] for n in report["not_mapped"]}
+    assert {"Observation", "MedicationRequest", "Procedure", "CarePlan"} <= unread
+    assert len(report["not_mapped"]) == len(case.not_mapped) > 200
 
 
 def test_serial_psa_values_latest_wins_and_the_conflict_is_reported(prostate_pack) -> None:

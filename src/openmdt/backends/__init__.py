@@ -33,17 +33,20 @@ class CohortOutput:
 
 
 def evaluate_cohort(pack: Pack, source: str | Path | pa.Table, as_of: date | None = None,
-                    engine: str = "duckdb", **options: str) -> CohortOutput:
-    """Evaluate every row of ``source`` (a file, a glob or an Arrow table) in memory."""
+                    engine: str = "duckdb", *, master: str = "local[*]",
+                    memory_limit: str | None = None, threads: int | None = None
+                    ) -> CohortOutput:
+    """Evaluate every row of ``source`` (a file, a glob or an Arrow table) in memory.
+    ``master`` is Spark's; ``memory_limit`` and ``threads`` are DuckDB's."""
     if engine == "spark":
         from openmdt.backends.spark import spark_cohort_output
 
-        return spark_cohort_output(pack, source, as_of, options.get("master", "local[*]"))
+        return spark_cohort_output(pack, source, as_of, master)
     from openmdt.backends.duck import DuckEngine
     from openmdt.backends.reference import python_cohort
     from openmdt.backends.sqlcohort import run_sql_cohort
 
-    duck = DuckEngine(source)
+    duck = DuckEngine(source, memory_limit=memory_limit, threads=threads)
     try:
         if engine == "python":
             table, errors = python_cohort(pack, duck.source_batches(), as_of)

@@ -21,7 +21,7 @@ from openmdt.cases.readers import PATIENT_COLUMNS, RESERVED_COLUMNS
 from openmdt.knowledge.model import Pack
 from openmdt.language import ValueType
 
-__all__ = ["RowError", "case_data", "error_table", "output_schema", "value_text"]
+__all__ = ["RowError", "arrow_type", "case_data", "error_table", "output_schema", "value_text"]
 
 _ARROW_TYPES = {ValueType.NUMBER: pa.float64(), ValueType.INTEGER: pa.int64(),
                 ValueType.BOOLEAN: pa.bool_(), ValueType.ENUM: pa.string(),
@@ -38,6 +38,11 @@ class RowError:
     value: str | None
     code: str
     message: str
+
+
+def arrow_type(item_type: str) -> pa.DataType:
+    """The Arrow type of a column holding one data item of this type (as a typed input)."""
+    return _ARROW_TYPES[ValueType(item_type)]
 
 
 def output_schema(pack: Pack) -> pa.Schema:

@@ -43,7 +43,12 @@ def cosd_command(
                                             "(its name).")] = None,
 ) -> None:
     """Write the COSD MDT and care-plan items (CSV and a data-dictionary sheet); gaps are
-    reported per record and marked in the GAPS column."""
+    reported per record and marked in the GAPS column.
+
+    CSV only: the COSD submission XML is not produced, because no source available to
+    OpenMDT gives its shape for the MDT and care-plan sections (the schema is on NHS TRUD,
+    behind a login); OpenMDT does not guess element names.
+    """
     from openmdt.interop.cosd_export import (
         build_records,
         export_rows,
@@ -72,4 +77,5 @@ def cosd_command(
                               f"{escape(gap.text())}", markup=True)
     with_gaps = sum(1 for r in records if r.gaps)
     err_console.print(f"{len(records)} records written to {output} ({with_gaps} with gaps); "
-                      f"data dictionary: {dictionary_path(output)}")
+                      f"data dictionary: {dictionary_path(output)}; CSV only, no XML (its "
+                      "shape is not known to OpenMDT: see the data dictionary)")

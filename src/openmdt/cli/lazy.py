@@ -70,8 +70,8 @@ LAZY_COMMANDS = (
                 "Generate synthetic MDT lists: fictional patients (999 NHS numbers), realistic "
                 "case mix."),
     LazyCommand("cohort", "openmdt.cli.cohort", "cohort_app",
-                "Evaluate a pack over a cohort (Parquet, CSV or JSONL) and summarise the "
-                "results."),
+                "Evaluate a pack over a cohort (Parquet, CSV or JSONL, or a FHIR R4 Bundle or "
+                "NDJSON) and summarise the results."),
     LazyCommand("db", "openmdt.cli.server", "db_app", "Database schema."),
     LazyCommand("users", "openmdt.cli.server", "users_app", "User accounts."),
     LazyCommand("audit", "openmdt.cli.server", "audit_app", "The audit trail."),

@@ -1,10 +1,12 @@
 """Verifying the JWT a CDS Client (the EHR) sends on every CDS Hooks call (CDS Hooks 2.0.1).
 
-Only allow-listed issuers are accepted, each with its JSON Web Key Set (given in the
-configuration; a `jku` in the token header must be one the issuer's entry lists). Only ES384
-and RS384 are accepted (never `none` or an HMAC algorithm). The audience must be the exact
-URL called; `exp`, `iat` and `jti` are required; a `jti` is accepted once until it expires.
-The clock is passed in.
+Only allow-listed issuers are accepted, each with its JSON Web Key Set: given in the
+configuration, or fetched over HTTP from the issuer's configured `jwks_url`, or from the
+token's `jku` when (and only when) the issuer's entry lists that exact URL. Fetched key sets
+are cached; a `kid` not in the cached set triggers one refresh (PyJWT's PyJWKClient: timeout,
+cache lifespan, refresh cool-down, no redirects). Only ES384 and RS384 are accepted (never
+`none` or an HMAC algorithm). The audience must be the exact URL called; `exp`, `iat` and
+`jti` are required; a `jti` is accepted once until it expires. The clock is passed in.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import jwt
 
 ALGORITHMS = ("ES384", "RS384")
 CLOCK_SKEW_SECONDS = 60  # tolerated difference between the EHR's clock and ours
 MAX_TOKEN_LIFETIME_SECONDS = 3600  # a jti is remembered this long at most
+# Local policy (no source sets these): fetching an issuer's key set.
+JWKS_TIMEOUT_SECONDS = 5.0  # one HTTP fetch
+JWKS_CACHE_SECONDS = 300.0  # a fetched key set is used this long before it is fetched again
+JWKS_REFRESH_COOLDOWN_SECONDS = 30.0  # an unknown kid refetches at most this often per URL
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class TokenRejected(Exception):
@@ -40,33 +48,96 @@ class CdsClient:
     jwks: Mapping[str, Any]
     user_email: str
     jku: tuple[str, ...] = ()
+    jwks_url: str | None = None
+
+
+class KeySetFetcher:
+    """Issuers' key sets fetched over HTTP, one PyJWKClient (with its cache) per URL. Only
+    URLs from the allow-list are ever passed in."""
+
+    def __init__(self, timeout: float = JWKS_TIMEOUT_SECONDS,
+                 lifespan: float = JWKS_CACHE_SECONDS,
+                 cooldown: float = JWKS_REFRESH_COOLDOWN_SECONDS) -> None:
+        self.timeout, self.lifespan, self.cooldown = timeout, lifespan, cooldown
+        self._clients: dict[str, jwt.PyJWKClient] = {}
+        self._lock = threading.Lock()
+
+    def key(self, url: str, kid: str | None) -> jwt.PyJWK:
+        """The key ``kid`` of the set at ``url`` (the only key when no kid is given)."""
+        client = self._client(url)
+        try:
+            if kid is not None:
+                return client.get_signing_key(kid)
+            keys = client.get_signing_keys()
+        except jwt.PyJWKClientConnectionError:
+            raise TokenRejected("the issuer's key set could not be fetched") from None
+        except jwt.PyJWTError:
+            raise TokenRejected("no single key of the issuer matches the token's kid") from None
+        if len(keys) != 1:
+            raise TokenRejected("no single key of the issuer matches the token's kid")
+        return keys[0]
+
+    def _client(self, url: str) -> jwt.PyJWKClient:
+        with self._lock:
+            if url not in self._clients:
+                self._clients[url] = jwt.PyJWKClient(
+                    url, cache_jwk_set=True, lifespan=self.lifespan, timeout=self.timeout,
+                    cooldown_duration=self.cooldown)
+            return self._clients[url]
 
 
 @dataclass(frozen=True)
 class CdsClients:
-    """The allow-list, by issuer."""
+    """The allow-list, by issuer, and the fetcher of their key sets."""
 
     by_issuer: Mapping[str, CdsClient] = field(default_factory=dict)
+    fetcher: KeySetFetcher = field(default_factory=KeySetFetcher, compare=False)
 
     @classmethod
-    def from_json(cls, data: Any) -> CdsClients:
-        """From ``[{"iss", "jwks": {"keys": [...]}, "user_email", "jku": [...]}, ...]``."""
+    def from_json(cls, data: Any, fetcher: KeySetFetcher | None = None) -> CdsClients:
+        """From ``[{"iss", "jwks": {"keys": [...]}, "jwks_url", "user_email", "jku": [...]},
+        ...]``: each entry gives its keys (``jwks``), a URL to fetch them from
+        (``jwks_url``), or both."""
         clients = {}
-        for entry in data:
-            client = CdsClient(str(entry["iss"]), dict(entry["jwks"]), str(entry["user_email"]),
-                               tuple(entry.get("jku") or ()))
+        for number, entry in enumerate(data, start=1):
+            client = CdsClient(str(entry["iss"]), dict(entry.get("jwks") or {}),
+                               str(entry["user_email"]), tuple(entry.get("jku") or ()),
+                               entry.get("jwks_url"))
+            _check_entry(client, number)
             clients[client.issuer] = client
-        return cls(clients)
+        return cls(clients, fetcher or KeySetFetcher())
 
     @classmethod
     def from_file(cls, path: str | Path) -> CdsClients:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+def _check_entry(client: CdsClient, number: int) -> None:
+    """A configured issuer has keys or a URL to fetch them from, and fetches only over HTTPS
+    (plain HTTP only on this machine: local policy)."""
+    if not client.jwks.get("keys") and not client.jwks_url and not client.jku:
+        raise ValueError(f"CDS client {number} ({client.issuer}): give its keys (jwks) or "
+                         "the URL of its key set (jwks_url or jku)")
+    for url in (*client.jku, *([client.jwks_url] if client.jwks_url else [])):
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http"
+                                            and parts.hostname in LOOPBACK_HOSTS):
+            raise ValueError(f"CDS client {number} ({client.issuer}): key set URL {url!r} "
+                             "is not allowed: use https (http only on 127.0.0.1/localhost)")
+
+
+class JtiClaims(Protocol):
+    """Where the `jti`s seen are kept: this process (JtiRegistry) or the database shared by
+    every process (``cds_replay.DatabaseJtiRegistry``, what the app uses)."""
+
+    def claim(self, issuer: str, jti: str, expires: float, now: float) -> bool: ...
+
+
 class JtiRegistry:
     """The `jti`s seen, per issuer, until their tokens expire (a replay is refused).
 
-    Kept in this process; several app processes each keep their own (see docs/interop.md).
+    Kept in this process only: for a single process or tests; the app keeps them in the
+    database (``cds_replay``).
     """
 
     def __init__(self) -> None:
@@ -99,7 +170,7 @@ def bearer_token(authorization: str | None) -> str:
 
 
 def verify_call(authorization: str | None, clients: CdsClients, audience: str,
-                registry: JtiRegistry, now: float) -> VerifiedCall:
+                registry: JtiClaims, now: float) -> VerifiedCall:
     """The verified caller of a CDS Hooks request, or TokenRejected."""
     client, claims = verify_token(bearer_token(authorization), clients, audience, now)
     if not registry.claim(client.issuer, str(claims["jti"]), float(claims["exp"]), now):
@@ -114,7 +185,7 @@ def verify_token(token: str, clients: CdsClients, audience: str, now: float,
     client = _client(token, clients)
     if header.get("jku") is not None and header["jku"] not in client.jku:
         raise TokenRejected("the token's jku is not allow-listed for its issuer")
-    key = _key(client, header)
+    key = _key(client, header, clients.fetcher)
     try:
         claims = jwt.decode(token, key, algorithms=[header["alg"]], audience=audience,
                             issuer=client.issuer,
@@ -150,18 +221,32 @@ def _client(token: str, clients: CdsClients) -> CdsClient:
     return client
 
 
-def _key(client: CdsClient, header: Mapping[str, Any]) -> Any:
+def _key(client: CdsClient, header: Mapping[str, Any], fetcher: KeySetFetcher) -> Any:
+    """The issuer's key for the token: from the configured set, else fetched from the
+    token's (allow-listed) `jku` or the issuer's `jwks_url`."""
+    kid = header.get("kid")
+    chosen = [k for k in _configured_keys(client) if kid is None or k.key_id == kid]
+    if len(chosen) > 1:
+        raise TokenRejected("no single key of the issuer matches the token's kid")
+    url = header.get("jku") or client.jwks_url
+    if chosen:
+        found = chosen[0]
+    elif url is not None:
+        found = fetcher.key(str(url), kid)
+    else:
+        raise TokenRejected("no single key of the issuer matches the token's kid")
+    if found.algorithm_name not in (header["alg"], None):
+        raise TokenRejected("the key is not for the token's algorithm")
+    return found.key
+
+
+def _configured_keys(client: CdsClient) -> list[jwt.PyJWK]:
+    if not client.jwks.get("keys"):
+        return []
     try:
-        keys = jwt.PyJWKSet.from_dict(dict(client.jwks)).keys
+        return list(jwt.PyJWKSet.from_dict(dict(client.jwks)).keys)
     except jwt.PyJWTError:
         raise TokenRejected("the issuer's key set cannot be read") from None
-    kid = header.get("kid")
-    chosen = [k for k in keys if kid is None or k.key_id == kid]
-    if len(chosen) != 1:
-        raise TokenRejected("no single key of the issuer matches the token's kid")
-    if chosen[0].algorithm_name not in (header["alg"], None):
-        raise TokenRejected("the key is not for the token's algorithm")
-    return chosen[0].key
 
 
 def _check_times(claims: Mapping[str, Any], now: float) -> None:

@@ -186,6 +186,11 @@ def write_csv(items: Sequence[CosdItem], records: Iterable[CosdRecord], handle: 
                          "; ".join(gap.text() for gap in record.gaps)])
 
 
+NO_XML = ("This export is CSV only: the COSD submission XML is not produced, because no "
+          "source available to OpenMDT gives its shape for the MDT and care-plan sections "
+          "(the COSD XML schema is published on NHS TRUD, behind a login)")
+
+
 def write_dictionary(items: Sequence[CosdItem], handle: IO[str]) -> None:
     """The data-dictionary sheet: each column's COSD item, name, format, source, mandatory."""
     writer = csv.writer(handle, lineterminator="\n")
@@ -197,6 +202,7 @@ def write_dictionary(items: Sequence[CosdItem], handle: IO[str]) -> None:
                          item.format, item.source, "yes" if item.mandatory else "no"])
     writer.writerow(["GAPS", "", "Mandatory items missing or invalid in the record, and why",
                      "item: reason; ...", "export", "no"])
+    writer.writerow(["(no XML)", "", NO_XML, "", "export", "no"])
 
 
 def export_rows(session: Session, start: date, end: date, organisation: str | None = None

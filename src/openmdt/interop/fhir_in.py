@@ -10,7 +10,7 @@ value that is not mapped is listed with the reason. Nothing here knows a tumour 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from openmdt.cases.errors import CaseError
 from openmdt.interop.fhir_records import (
     FhirInput,
     Record,
+    merge_inputs,
     raw_codes,
     raw_reference,
     read_resources,
@@ -135,7 +136,19 @@ class FhirRead:
 def read_fhir_cases(text: str | dict[str, Any], pack: Pack, as_of: date,
                     source: str = "<input>") -> FhirRead:
     """The cases (one per patient) of a FHIR Bundle, resource or NDJSON, read with ``pack``."""
-    read = read_resources(text, source, _wanted_by(pack))
+    return _cases_of(read_resources(text, source, _wanted_by(pack)), pack, as_of)
+
+
+def read_fhir_files(sources: Sequence[tuple[str, str]], pack: Pack, as_of: date) -> FhirRead:
+    """The cases of several FHIR inputs ((name, text) each: a Bundle or NDJSON, e.g. a bulk
+    export's Patient.ndjson, Condition.ndjson, ...) read as one record: a patient's resources
+    may be in different files."""
+    wanted = _wanted_by(pack)
+    return _cases_of(merge_inputs([read_resources(text, name, wanted)
+                                   for name, text in sources]), pack, as_of)
+
+
+def _cases_of(read: FhirInput, pack: Pack, as_of: date) -> FhirRead:
     groups, loose = _by_patient(read)
     cases = [_case(pack, patient, records, read, as_of) for patient, records in groups.items()]
     return FhirRead(cases, loose, read.errors, read)
@@ -226,8 +239,9 @@ def _focus(record: Record, read: FhirInput) -> set[str]:
 
 
 def _unbound(codes: set[Code]) -> str:
-    shown = ", ".join(sorted(code_text(c) for c in codes)) or "no code"
-    return f"no data item is bound to {shown}"
+    if not codes:
+        return "it has no code a data item could be bound to"
+    return f"no data item is bound to {', '.join(sorted(code_text(c) for c in codes))}"
 
 
 def _read_record(pack: Pack, record: Record, as_of: date, found: _Found) -> None:

@@ -11,7 +11,7 @@ would be most of the time of a CDS Hooks call.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,14 @@ class FhirInput:
             return self.aliases[reference]
         parts = reference.rstrip("/").split("/")
         return "/".join(parts[-2:]) if len(parts) >= 2 else reference
+
+
+def merge_inputs(inputs: Sequence[FhirInput]) -> FhirInput:
+    """Several inputs read as one: their resources, errors and fullUrl aliases together."""
+    records = [record for read in inputs for record in read.records]
+    errors = [error for read in inputs for error in read.errors]
+    aliases = {alias: target for read in inputs for alias, target in read.aliases.items()}
+    return FhirInput(records, errors, aliases)
 
 
 def raw_codes(raw: dict[str, Any]) -> set[tuple[str, str]]:

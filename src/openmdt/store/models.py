@@ -89,6 +89,18 @@ class LoginAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class CdsTokenUse(Base):
+    """A CDS Hooks JWT's ``jti`` seen from an issuer, kept until the token expires so that
+    every server process refuses its replay (unique per issuer)."""
+
+    __tablename__ = "cds_token_uses"
+    __table_args__ = (UniqueConstraint("issuer", "jti", name="uq_cds_token_uses_issuer_jti"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Meeting(Base):
     """One MDT meeting: its date, COSD MDT type (CR3190), site and the knowledge pack used."""
 

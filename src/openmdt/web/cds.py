@@ -20,12 +20,13 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from openmdt.interop import cds_hooks
-from openmdt.interop.cds_auth import CdsClients, JtiRegistry, TokenRejected, verify_call
+from openmdt.interop.cds_auth import CdsClients, JtiClaims, TokenRejected, verify_call
 from openmdt.interop.cds_hooks import CardContext, HookRequest, PrefetchUnavailable
+from openmdt.interop.cds_replay import DatabaseJtiRegistry
 from openmdt.store.errors import ServiceError
 from openmdt.store.models import MeetingCase, User
 from openmdt.web.problems import problem, service_problem
-from openmdt.web.security import DbSession
+from openmdt.web.security import DbSession, settings_of
 
 router = APIRouter()
 CASE_LOOKUP_LIMIT = 5_000  # the organisation's newest cases searched for the patient's case
@@ -33,18 +34,19 @@ CASE_LOOKUP_LIMIT = 5_000  # the organisation's newest cases searched for the pa
 
 @dataclass
 class CdsSettings:
-    """The allow-listed CDS Clients, the jti registry and the public base URL (the audience
-    of a token is the exact URL called; behind a proxy set OPENMDT_CDS_BASE_URL)."""
+    """The allow-listed CDS Clients, where seen `jti`s are kept (None: the app's database,
+    shared by every process) and the public base URL (the audience of a token is the exact
+    URL called; behind a proxy set OPENMDT_CDS_BASE_URL)."""
 
     clients: CdsClients = field(default_factory=CdsClients)
-    registry: JtiRegistry = field(default_factory=JtiRegistry)
+    registry: JtiClaims | None = None
     base_url: str | None = None
 
     @classmethod
     def from_env(cls) -> CdsSettings:
         path = os.environ.get("OPENMDT_CDS_CLIENTS")
         clients = CdsClients.from_file(path) if path else CdsClients()
-        return cls(clients, JtiRegistry(), os.environ.get("OPENMDT_CDS_BASE_URL"))
+        return cls(clients, None, os.environ.get("OPENMDT_CDS_BASE_URL"))
 
 
 def _settings(request: Request) -> CdsSettings:
@@ -59,8 +61,9 @@ def _audience(request: Request, path: str) -> str:
 def _caller(request: Request, db: Any, path: str) -> User:
     """The OpenMDT user a verified CDS Client acts as; TokenRejected otherwise."""
     settings = _settings(request)
+    registry = settings.registry or DatabaseJtiRegistry(settings_of(request).sessions)
     call = verify_call(request.headers.get("authorization"), settings.clients,
-                       _audience(request, path), settings.registry, time.time())
+                       _audience(request, path), registry, time.time())
     user = db.scalar(select(User).where(User.email == call.client.user_email))
     if user is None or not user.active:
         raise TokenRejected("the issuer's OpenMDT user is not active")
@@ -86,7 +89,7 @@ def discovery(request: Request, db: DbSession) -> JSONResponse:
 async def patient_view(service_id: str, request: Request, db: DbSession) -> JSONResponse:
     """The patient-view hook: one card with the options, missing data and route."""
     try:
-        user = _caller(request, db, f"/cds-services/{service_id}")
+        user = await run_in_threadpool(_caller, request, db, f"/cds-services/{service_id}")
     except TokenRejected as rejected:
         return _unauthorised(rejected)
     if service_id != cds_hooks.SERVICE_ID:
@@ -131,7 +134,8 @@ def _case_link(db: Any, user: User, nhs_number: str | None, request: Request) ->
 async def feedback(service_id: str, request: Request, db: DbSession) -> JSONResponse:
     """Feedback on a card: accepted, or overridden with a reason (each audited)."""
     try:
-        user = _caller(request, db, f"/cds-services/{service_id}/feedback")
+        user = await run_in_threadpool(_caller, request, db,
+                                       f"/cds-services/{service_id}/feedback")
     except TokenRejected as rejected:
         return _unauthorised(rejected)
     if service_id != cds_hooks.SERVICE_ID:
