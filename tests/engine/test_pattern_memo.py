@@ -125,3 +125,24 @@ def test_one_packs_memory_never_answers_for_another(tmp_path: Path) -> None:
     first_plan = engine_plan(first)
     assert any(len(d.weighed) for d in first_plan.decisions)
     assert len(first_plan.fragments.decision_texts) or len(first_plan.fragments.candidate_texts)
+
+
+def test_a_pack_is_not_kept_alive_by_its_remembered_results() -> None:
+    """The engine's plan (and the exact status's memory in it) holds a pack weakly: a pack
+    that is dropped, after a case whose exact status was worked out, is freed with its plan."""
+    import gc
+    import weakref
+
+    from openmdt.engine.plan import _PLANS
+    from openmdt.knowledge.loader import check_pack
+
+    pack, _ = check_pack(Path(__file__).parent / "packs" / "mini")  # not the loader's cache
+    assert pack is not None
+    result = evaluate(pack, {"case_id": "p", "facts": {"grade": 1, "stage": "A", "fit": True,
+                                                        "spread": False}})
+    assert result.settled.decisions[0].status == "provisional"  # the exact status ran
+    key, alive = id(pack), weakref.ref(pack)
+    del pack, result
+    gc.collect()
+    assert alive() is None
+    assert key not in _PLANS

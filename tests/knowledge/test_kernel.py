@@ -1,4 +1,4 @@
-"""The generated pack kernel must agree, value for value, with the language's closures."""
+"""The generated pack kernel must agree, value for value, with the reference semantics."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from openmdt.knowledge.kernel import (
 from openmdt.knowledge.recorded import recorded_only_pack
 from openmdt.language import UNKNOWN
 from openmdt.synth import generate_prostate_list
+from openmdt.synth.breast import generate_breast_list
 
 MINI = Path(__file__).resolve().parents[1] / "engine" / "packs" / "mini"
 AS_OF = date(2026, 11, 27)
@@ -155,7 +157,7 @@ def _mini_with_library_functions() -> Path:
 
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(partial_mini_case)
-def test_inline_library_functions_agree_with_closures(facts: dict) -> None:
+def test_inline_library_functions_agree_with_the_reference_semantics(facts: dict) -> None:
     """coalesce, between and at_least are written inline (no call): Kleene results must be
     the library's, with any mix of unknown inputs."""
     pack = load_pack(_mini_with_library_functions())
@@ -195,11 +197,17 @@ def test_a_decision_s_own_kernel_gives_the_whole_kernel_s_values(facts: dict) ->
     _decision_parts_agree(pack, _kernel_values(pack, facts, pack.kernel)[1])
 
 
-def test_decision_kernels_agree_on_synthetic_prostate_cases_also_on_recorded_facts() -> None:
-    pack = load_pack("prostate-nice-ng131")
+@pytest.mark.parametrize(("pack_id", "generate"), [
+    ("prostate-nice-ng131", generate_prostate_list),
+    ("example-alliance-prostate", generate_prostate_list),
+    ("breast-nice-ng101", generate_breast_list),
+    ("example-alliance-breast", generate_breast_list)])
+def test_decision_kernels_agree_on_synthetic_cases_also_on_recorded_facts(
+        pack_id: str, generate) -> None:
+    pack = load_pack(pack_id)
     recorded = recorded_only_pack(pack)
     recorded = replace(recorded, kernel=compile_kernel(recorded))
-    for raw in generate_prostate_list(300, seed=12):
+    for raw in generate(150, seed=12):
         case = validate_case(pack, raw)
         env = case_environment(pack, case, AS_OF)
         _decision_parts_agree(pack, env)

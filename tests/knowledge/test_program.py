@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from openmdt.engine.evaluate import case_environment
 from openmdt.engine.normalise import validate_case
 from openmdt.engine.plan import engine_plan
@@ -66,3 +68,5 @@ def test_a_trace_reads_values_by_slot_and_unknown_flags_by_name() -> None:
     assert trace.unknown("grade_group") is True
     assert trace.unknown("as_of") is False
     assert trace.unknown(next(iter(pack.parameters))) is False  # a parameter: never unknown
+    with pytest.raises(KeyError):  # a name the run does not report never passes for known
+        trace.unknown("no_such_item")

@@ -263,13 +263,15 @@ def _remembered(pack: Pack, plan: EnginePlan, values: tuple[Any, ...], complete:
 
 
 def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = None, *,
-             kernel: Kernel | None = None, explain: bool = False) -> Evaluation:
+             kernel: Kernel | None = None, recorded_kernel: Kernel | None = None,
+             explain: bool = False) -> Evaluation:
     """Evaluate one case; raises CaseError when its facts do not fit the data dictionary.
 
     With ``explain`` every argument is computed at once (callers that will output the whole
     explanation); otherwise arguments of decisions that do not apply are worked out only if
-    the explanation is asked for. ``kernel`` replaces the pack's compiled kernel (tests pass
-    the reference kernel). The result is the same either way.
+    the explanation is asked for. ``kernel`` and ``recorded_kernel`` replace the pack's
+    compiled kernel and its recorded-only kernel (the conformance tests pass the reference
+    semantics of both). The result is the same either way.
 
     Decisions and triage depend only on the kernel values and on which names are unknown
     (missing items are traced through unknown names alone), which the kernel returns
@@ -286,20 +288,21 @@ def evaluate(pack: Pack, case: Case | Mapping[str, Any], as_of: date | None = No
                        lambda: _environment(plan, case, as_of))
     recorded_values = None
     if settled.triage.route == "standard_of_care":
-        settled, recorded_values = _on_recorded_facts(pack, plan, case, as_of, settled, values)
+        settled, recorded_values = _on_recorded_facts(pack, plan, case, as_of, settled, values,
+                                                      recorded_kernel or plan.recorded_kernel)
     return Evaluation(case.case_id, pack, as_of, settled, case, env, kernel, plan,
                       recorded_values)
 
 
 def _on_recorded_facts(pack: Pack, plan: EnginePlan, case: Case, as_of: date | None,
-                       settled: Settled, values: tuple[Any, ...]
+                       settled: Settled, values: tuple[Any, ...], kernel: Kernel
                        ) -> tuple[Settled, tuple[Any, ...]]:
     """A Standard of Care stands only if it holds on the recorded facts alone: defaults that
     are not streamline_safe unknown, no coalesce falling back on a constant. Otherwise the
     case is not ready (the values it rests on are requested) or is discussed."""
     env = _recorded_environment(plan, case, as_of)
     base = dict(env)
-    run = plan.recorded_kernel.run
+    run = kernel.run
     recorded_values = run(env)
     return (_checked_on_recorded(pack, plan, settled, values, recorded_values,
                                  (run, "recorded", base)),
@@ -382,9 +385,10 @@ def _exactly(pack: Pack, plan: EnginePlan, settled: Settled, values: tuple[Any, 
     if not any(d.status == "provisional" for d in settled.decisions):
         return settled
     run, name = kernel
+    compiled = pack.kernel.run if name == "pack" else plan.recorded_kernel.run
     base = base_env()
     decisions = tuple(
-        exact_decision(pack, plan.exact, d, run, name, base, plan.order)
+        exact_decision(pack, plan.exact, d, run, (name, compiled), base, plan.order)
         if d.status == "provisional" else d for d in settled.decisions)
     if all(a is b for a, b in zip(decisions, settled.decisions, strict=True)):
         return settled

@@ -6,8 +6,9 @@ unknown is provisional even when every way of filling in the missing items gives
 recommended set (the risk group is unknown but certainly 3-5, and both groups recommend the
 same options). Here each provisional decision is checked against every completion of its
 missing items over the cells of their values that the pack can tell apart
-(``knowledge.domains``): the kernel runs once per completion and the decision is weighed as
-usual. Then:
+(``knowledge.domains``): the decision's own part of the kernel (``kernel.decision_kernel``:
+its steps and the derived facts they read) runs once per completion and the decision is
+weighed as usual. Then:
 
 - if every completion gives the same recommendation for every candidate, and agrees with
   what the case's own facts already settle, the decision is definitive (not applicable when
@@ -40,7 +41,7 @@ from openmdt.knowledge.kernel import DecisionKernel, decision_kernel
 from openmdt.knowledge.model import Decision, Pack
 from openmdt.knowledge.program import Trace
 from openmdt.knowledge.recorded import recorded_only_pack
-from openmdt.knowledge.semantics import unknown_names
+from openmdt.knowledge.semantics import unknown_index
 from openmdt.language import UNKNOWN, kleene_and
 
 __all__ = ["MAX_COMPLETIONS", "ExactDecisions", "exact_decision"]
@@ -49,6 +50,7 @@ MAX_COMPLETIONS = 4096
 _REMEMBERED_LIMIT = 20_000
 
 Run = Callable[[dict[str, Any]], tuple[Any, ...]]
+Kernel = tuple[str, Run]  # a kernel's name ("pack" or "recorded") and its compiled run
 Outcome = tuple[Any, tuple[Any, ...]]  # (applies, each candidate's recommendation)
 
 
@@ -70,28 +72,29 @@ class ExactDecisions:
         self.reads: dict[str, tuple[str, ...]] = {
             d.id: tuple(sorted(_items_read(pack, d))) for d in pack.decisions}
         self.remembered: dict[tuple[Any, ...], Exact | None] = {}
-        self.pack = pack
-        self.unknown_at = {name: i for i, name in enumerate(unknown_names(pack))}
+        self.unknown_at = unknown_index(pack)
         self._decision_kernels: dict[tuple[str, str], DecisionKernel] = {}
-        self._recorded: Pack | None = None
+        self._recorded: Pack | None = None  # a copy: the pack itself is never kept here
 
-    def decision_kernel(self, kernel: str, decision: Decision, run: Run) -> DecisionKernel:
-        """The part of the kernel named ``kernel`` ("pack" or "recorded") that weighs
+    def decision_kernel(self, pack: Pack, kernel: Kernel, decision: Decision, run: Run
+                        ) -> DecisionKernel:
+        """The part of ``pack``'s kernel named ``kernel`` ("pack" or "recorded") that weighs
         ``decision``: the completions run only that (compiled on first use). When ``run`` is
-        not the pack's compiled kernel (tests run the reference semantics), the whole of
-        ``run`` is used instead."""
-        if kernel == "pack" and run is not self.pack.kernel.run:
+        not that compiled kernel (tests run the reference semantics), the whole of ``run``
+        is used instead."""
+        name, compiled = kernel
+        if run is not compiled:
             return DecisionKernel(run, 0)
-        found = self._decision_kernels.get((kernel, decision.id))
+        found = self._decision_kernels.get((name, decision.id))
         if found is None:
-            pack = self.pack if kernel == "pack" else self._recorded_pack()
-            found = self._decision_kernels[(kernel, decision.id)] = decision_kernel(
-                pack, pack_decision(pack, decision.id))
+            source = pack if name == "pack" else self._recorded_pack(pack)
+            found = self._decision_kernels[(name, decision.id)] = decision_kernel(
+                source, pack_decision(source, decision.id))
         return found
 
-    def _recorded_pack(self) -> Pack:
+    def _recorded_pack(self, pack: Pack) -> Pack:
         if self._recorded is None:
-            self._recorded = recorded_only_pack(self.pack)
+            self._recorded = recorded_only_pack(pack)
         return self._recorded
 
     def key(self, kernel: str, decision: Decision, env: dict[str, Any]) -> tuple[Any, ...]:
@@ -133,16 +136,16 @@ def _items_read(pack: Pack, decision: Decision) -> set[str]:
 
 
 def exact_decision(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,
-                   kernel: str, base_env: dict[str, Any], order: dict[str, int]
+                   kernel: Kernel, base_env: dict[str, Any], order: dict[str, int]
                    ) -> DecisionResult:
     """``result`` (a provisional decision) with its exact status, recommendations and
-    missing items; ``run`` is the kernel that gave it (``kernel`` names it: "pack" or
-    "recorded", kernels of one name compute the same values) and ``base_env`` the case's
-    facts before derivation, as that kernel read them."""
+    missing items; ``run`` is the kernel that gave it, ``kernel`` its name ("pack" or
+    "recorded"; kernels of one name compute the same values) and that name's compiled run
+    function, and ``base_env`` the case's facts before derivation, as the kernel read them."""
     plan = result.plan
     if plan is None or result.candidate_results is None:
         return result
-    key = exact.key(kernel, result.decision, base_env)
+    key = exact.key(kernel[0], result.decision, base_env)
     found = exact.remembered.get(key, _NOT_YET)
     if found is _NOT_YET:
         found = _work_out(pack, exact, result, run, kernel, base_env, order)
@@ -156,7 +159,7 @@ _NOT_YET: Any = object()
 
 
 def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,
-              kernel: str, base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
+              kernel: Kernel, base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
     asked = list(result.missing)
     everything = asked
     if result.applies is UNKNOWN:
@@ -176,7 +179,7 @@ def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Ru
     values = [d.representatives for d in domains]  # type: ignore[union-attr]
     if _product(len(v) for v in values) > MAX_COMPLETIONS:
         return None
-    weigh = exact.decision_kernel(kernel, result.decision, run)
+    weigh = exact.decision_kernel(pack, kernel, result.decision, run)
     outcomes = {completion: _outcome(result, weigh, base_env, everything, completion)
                 for completion in itertools.product(*values)}
     return _settle(result, everything, set(asked), [len(v) for v in values], outcomes)

@@ -16,7 +16,7 @@ from openmdt.knowledge.kernel import Kernel
 from openmdt.knowledge.model import DataItem, Pack
 from openmdt.knowledge.program import Trace
 from openmdt.knowledge.recorded import assumed_items, recorded_only_kernel
-from openmdt.knowledge.semantics import unknown_names
+from openmdt.knowledge.semantics import unknown_index
 from openmdt.knowledge.values import fast_converter
 from openmdt.language import UNKNOWN, ValueType
 
@@ -43,7 +43,7 @@ class EnginePlan:
     derived_texts: dict[tuple[Any, ...], str]  # JSON of the derived facts, by their values
     assumed_items: tuple[str, ...]  # defaults a Standard of Care may not rest on
     lazy: dict[str, Any]  # built on first use: the recorded-only kernel
-    unknown_at: dict[str, int] = field(default_factory=dict)  # see program.Trace
+    unknown_at: dict[str, int | None] = field(default_factory=dict)  # see program.Trace
     decision_dicts: Memo[dict[str, Any]] = field(
         default_factory=lambda: Memo(DECISION_DICTS_LIMIT))  # see evaluate._decision_template
 
@@ -103,7 +103,7 @@ def _build(pack: Pack) -> EnginePlan:
         derived_names=tuple(fact.name for fact in pack.derived),
         derived_dates=tuple(fact.name for fact in pack.derived if fact.type is ValueType.DATE),
         assumed_items=assumed_items(pack), lazy={"pack": weakref.ref(pack)},
-        unknown_at={name: i for i, name in enumerate(unknown_names(pack))})
+        unknown_at=unknown_index(pack))
 
 
 def engine_plan(pack: Pack) -> EnginePlan:
@@ -112,7 +112,13 @@ def engine_plan(pack: Pack) -> EnginePlan:
     if cached is not None and cached[0]() is pack:
         return cached[1]
     plan = _build(pack)
-    _PLANS[id(pack)] = (weakref.ref(pack), plan)
+    key = id(pack)
+
+    def forget(dead: weakref.ref) -> None:  # the pack is gone: so is its plan
+        if _PLANS.get(key, (None,))[0] is dead:
+            del _PLANS[key]
+
+    _PLANS[key] = (weakref.ref(pack, forget), plan)
     return plan
 
 

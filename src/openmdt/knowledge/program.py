@@ -84,7 +84,8 @@ class Program:
                       or (s.kind == "arg" and s.id.startswith(f"arg:{decision.id}/")))
         if found:
             first = self.layout[found[0].id]
-            assert [self.layout[s.id] for s in found] == list(range(first, first + len(found)))
+            if [self.layout[s.id] for s in found] != list(range(first, first + len(found))):
+                raise ValueError(f"the steps of decision {decision.id} are not contiguous")
         return found
 
     def trace(self, values: tuple[object, ...] | list[object]) -> dict[str, object]:
@@ -97,15 +98,18 @@ class Trace:
     then whether each name a decision can ask for (``semantics.unknown_names``) is unknown.
 
     Deciding and triage read a case only through its trace, never through the case's facts,
-    so the trace is also the key under which their results are remembered
-    (``values``, a plain tuple): two cases with the same trace are settled the same way, and
-    nothing else of a case can cross to another. ``trace[slot]`` and ``trace[first:end]`` read
-    the values; ``unknown(name)`` a flag (a parameter, never unknown, is not listed).
+    so the trace is also the key under which their results are remembered (``values``, a
+    plain tuple): two cases with the same trace are settled the same way, and nothing else of
+    a case can cross to another. ``trace[slot]`` and ``trace[first:end]`` read the values;
+    ``unknown(name)`` a flag. ``unknown_at`` (``semantics.unknown_index``) gives each name's
+    place among the flags, or None for a pack parameter (never unknown); any other name is
+    refused (KeyError), so a name the run does not report can never pass for known.
     """
 
     __slots__ = ("unknown_at", "values")
 
-    def __init__(self, values: tuple[object, ...], unknown_at: dict[str, int]) -> None:
+    def __init__(self, values: tuple[object, ...], unknown_at: dict[str, int | None]
+                 ) -> None:
         self.values = values
         self.unknown_at = unknown_at
 
@@ -113,9 +117,10 @@ class Trace:
         return self.values[slot]
 
     def unknown(self, name: str) -> bool:
-        """Whether ``name`` (a data item, a derived fact or ``as_of``) is unknown."""
-        index = self.unknown_at.get(name)
-        return False if index is None else bool(self.values[-1][index])
+        """Whether ``name`` (a data item, a derived fact, ``as_of`` or a parameter) is
+        unknown."""
+        index = self.unknown_at[name]
+        return False if index is None else bool(self.values[-1][index])  # type: ignore[index]
 
 
 def _plain(value: object) -> object:

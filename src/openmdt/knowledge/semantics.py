@@ -21,7 +21,7 @@ from openmdt.knowledge.program import Program, Step
 from openmdt.language import UNKNOWN
 
 __all__ = ["SKIPPED", "Skipped", "derive_facts", "resolve_possible", "run_program",
-           "unknown_names"]
+           "unknown_index", "unknown_names"]
 
 
 class Skipped:
@@ -42,6 +42,14 @@ SKIPPED = Skipped()
 def unknown_names(pack: Pack) -> tuple[str, ...]:
     """The names whose being unknown a run reports, after the values (see kernel.Kernel)."""
     return (*pack.items, *(fact.name for fact in pack.derived), "as_of")
+
+
+def unknown_index(pack: Pack) -> dict[str, int | None]:
+    """Where each name's unknown flag is in a run's result (see program.Trace): the place in
+    ``unknown_names(pack)``, or None for a parameter, which is never unknown."""
+    index: dict[str, int | None] = dict.fromkeys(pack.parameters)
+    index.update((name, i) for i, name in enumerate(unknown_names(pack)))
+    return index
 
 
 def derive_facts(pack: Pack, env: dict[str, Any]) -> None:

@@ -98,17 +98,18 @@ def check_expectations(expect: dict[str, Any], output: dict[str, Any]) -> list[s
     return failures
 
 
-def run_pack_test(pack: Pack, test: PackTest, kernel: Any = None) -> PackTestResult:
-    """Evaluate one pack test's case and compare with its expectations (with ``kernel``
-    instead of the pack's own when given: the conformance corpus runs the reference
-    semantics this way)."""
+def run_pack_test(pack: Pack, test: PackTest, kernel: Any = None,
+                  recorded_kernel: Any = None) -> PackTestResult:
+    """Evaluate one pack test's case and compare with its expectations (with ``kernel`` and
+    ``recorded_kernel`` instead of the pack's own when given: the conformance corpus runs
+    the reference semantics this way)."""
     from openmdt.cases.errors import CaseError
     from openmdt.engine import evaluate
 
     expected_error = test.expect.get("error")
     try:
         output = evaluate(pack, dict(test.case), as_of=_as_date(test.as_of),
-                          kernel=kernel).to_dict()
+                          kernel=kernel, recorded_kernel=recorded_kernel).to_dict()
     except CaseError as exc:
         if expected_error == exc.code:
             return PackTestResult(test, ())
