@@ -29,12 +29,15 @@ __all__ = ["RecordedFilter", "recorded_pathway_cases", "recorded_routes", "recor
 
 @dataclass(frozen=True)
 class RecordedFilter:
-    """Which recorded outcomes to audit: meeting dates, COSD MDT type, organisation name."""
+    """Which recorded outcomes to audit: meeting dates, COSD MDT type, organisation name;
+    ``also_packs``: meetings run with these pack ids count too (an alliance's overlay and
+    its base pack share decisions and options)."""
 
     date_from: date | None = None
     date_to: date | None = None
     meeting_type: str | None = None
     organisation: str | None = None
+    also_packs: tuple[str, ...] = ()
 
     def period(self) -> tuple[str, str] | None:
         if self.date_from is None and self.date_to is None:
@@ -45,7 +48,7 @@ class RecordedFilter:
 
 def meetings_of(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
     """The meetings that use the pack and match the filter, by date, with their cases."""
-    query = (select(Meeting).where(Meeting.pack_id == pack.id)
+    query = (select(Meeting).where(Meeting.pack_id.in_((pack.id, *where.also_packs)))
              .options(selectinload(Meeting.cases).selectinload(MeetingCase.outcomes),
                       selectinload(Meeting.cases).selectinload(MeetingCase.fact_versions))
              .order_by(Meeting.meeting_date, Meeting.id))

@@ -23,7 +23,7 @@ from openmdt.interop import cds_hooks
 from openmdt.interop.cds_auth import CdsClients, JtiRegistry, TokenRejected, verify_call
 from openmdt.interop.cds_hooks import CardContext, HookRequest, PrefetchUnavailable
 from openmdt.store.errors import ServiceError
-from openmdt.store.models import MeetingCase, User
+from openmdt.store.models import ALLIANCE_ANALYST, MeetingCase, User
 from openmdt.web.problems import problem, service_problem
 from openmdt.web.security import DbSession
 
@@ -64,6 +64,8 @@ def _caller(request: Request, db: Any, path: str) -> User:
     user = db.scalar(select(User).where(User.email == call.client.user_email))
     if user is None or not user.active:
         raise TokenRejected("the issuer's OpenMDT user is not active")
+    if user.role == ALLIANCE_ANALYST:  # aggregate figures only, never a patient's card
+        raise TokenRejected("the issuer's OpenMDT user is an alliance analyst")
     return user
 
 
