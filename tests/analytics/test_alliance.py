@@ -20,7 +20,7 @@ CUMULATIVE_10 = [1, 11, 56, 176, 386, 638, 848, 968, 1013, 1023, 1024]
 
 
 def test_the_cumulative_counts_used_below() -> None:
-    assert CUMULATIVE_10 == [sum(comb(10, k) for k in range(r + 1)) for r in range(11)]
+    assert [sum(comb(10, k) for k in range(r + 1)) for r in range(11)] == CUMULATIVE_10
 
 
 @pytest.mark.parametrize(("probability", "expected"), [
