@@ -161,6 +161,12 @@ def test_a_trust_admin_sees_its_alliance_others_do_not(app, alliance, coordinato
     within = admin.get("/alliance/tables/trusts.csv?date_from=2026-03-09&date_to=2026-03-09")
     rows = {r["trust"]: r for r in csv.DictReader(io.StringIO(within.text))}
     assert rows["Tyne Alliance Trust"]["meetings"] == "1"
+    with app.state.openmdt.sessions() as db:
+        create_user(db, organisation=get_or_create_organisation(db, "South Trust"),
+                    email="admin@south.example", role="admin", password=PASSWORD)
+    outside = _sign_in(app, "admin@south.example").get("/alliance")
+    assert outside.status_code == 404
+    assert "does not belong to a Cancer Alliance" in outside.text
 
 
 def _routes(routes: list[object], prefix: str = "") -> list[tuple[str, str]]:
