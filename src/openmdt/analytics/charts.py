@@ -147,15 +147,30 @@ def funnel_svg(points: Sequence[tuple[str, int, float]], target: float,
                  label=f"Alliance {target:.1%}")
     axes.scatter([p[1] for p in points], [p[2] for p in points],  # type: ignore[attr-defined]
                  color=NHS_BLUE, zorder=3)
-    for name, cases, rate in points:
+    # names alternate above and below their points, so trusts of similar size stay legible
+    for rank, (name, cases, rate) in enumerate(sorted(points, key=lambda p: p[2])):
         axes.annotate(textwrap.shorten(name, 28), (cases, rate),  # type: ignore[attr-defined]
-                      textcoords="offset points", xytext=(4, 4), fontsize=8)
+                      textcoords="offset points", xytext=(-6, 7 if rank % 2 else -12),
+                      ha="right", fontsize=8)
     axes.set_xlabel("Cases (the rate's denominator)")  # type: ignore[attr-defined]
     axes.set_ylabel(title)  # type: ignore[attr-defined]
-    axes.set_ylim(0, 1.05)  # type: ignore[attr-defined]
+    axes.set_ylim(*_funnel_range(points, limits))  # type: ignore[attr-defined]
     axes.set_xlim(left=0)  # type: ignore[attr-defined]
     from matplotlib.ticker import PercentFormatter
 
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))  # type: ignore[attr-defined]
-    axes.legend(loc="lower right", fontsize=8)  # type: ignore[attr-defined]
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,  # type: ignore[attr-defined]
+                fontsize=8, frameon=False)
     return _svg(figure)
+
+
+def _funnel_range(points: Sequence[tuple[str, int, float]],
+                  limits: Sequence[tuple[int, float, float, float, float]]
+                  ) -> tuple[float, float]:
+    """The rates shown: every trust and the limits from half the smallest trust's cases
+    on, with a margin (the limits of one or two cases span 0 to 100% and would flatten
+    the funnel where the trusts are)."""
+    smallest = min(p[1] for p in points) / 2
+    values = [p[2] for p in points] + [v for row in limits if row[0] >= smallest
+                                       for v in row[1:]]
+    return max(0.0, min(values) - 0.05), min(1.02, max(values) + 0.05)
