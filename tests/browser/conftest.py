@@ -42,10 +42,13 @@ ACCOUNTS = {
     "admin": ("admin@east.example", "East Trust", "admin", "Yew Admin"),
     "auditor": ("audit@east.example", "East Trust", "auditor", "Ivy Auditor"),
     "outside_auditor": ("audit@west.example", "West Trust", "auditor", "Rowan Outside"),
+    "harbour_coordinator": ("coord@harbour.example", "Harbour Trust", "coordinator",
+                            "Sorrel Harbour"),
     "alliance_analyst": ("analyst@alliance.example", "Coast Cancer Alliance",
                          "alliance_analyst", "Fern Analyst"),
 }
-ALLIANCE = ("coast", "Coast Cancer Alliance", ("East Trust", "West Trust"))
+# West Trust stays outside the alliance (and its dashboard empty for the reports test).
+ALLIANCE = ("coast", "Coast Cancer Alliance", ("East Trust", "Harbour Trust"))
 
 
 def chromium_path() -> str:

@@ -1,5 +1,5 @@
-"""Browser test: an alliance analyst reads the two trusts side by side (funnel plots shown,
-tables to download) and sees no case id, patient or person of either trust; every other
+"""Browser test: an alliance analyst reads its two trusts (East, Harbour) side by side
+(funnel plots shown, tables to download) and sees no case id, patient or person of either trust; every other
 page is refused."""
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ def _distinctive_list(folder: Path, prefix: str, surname: str) -> tuple[Path, se
 
 def test_alliance_analyst_sees_aggregates_only(browser, live_server, sign_in,
                                                tmp_path: Path) -> None:
-    identifiers: set[str] = {"Hazel Coordinator", "Willow Outsider"}
+    identifiers: set[str] = {"Hazel Coordinator", "Sorrel Harbour"}
     for who, prefix, surname in (("coordinator", "EASTQ-", "Quillfeather"),
-                                 ("outsider", "WESTQ-", "Brackenholt")):
+                                 ("harbour_coordinator", "HARBQ-", "Brackenholt")):
         page = browser.new_page()
         sign_in(page, who)
         path, found = _distinctive_list(tmp_path, prefix, surname)
@@ -51,7 +51,7 @@ def test_alliance_analyst_sees_aggregates_only(browser, live_server, sign_in,
     expect(analyst.get_by_role("link", name="Meetings")).to_have_count(0)
     table = analyst.locator("#alliance-trusts table")
     expect(table.get_by_role("rowheader", name="East Trust")).to_be_visible()
-    expect(table.get_by_role("rowheader", name="West Trust")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Harbour Trust")).to_be_visible()
     charts = analyst.locator("img.chart")
     expect(charts.first).to_be_visible()
     alts = [charts.nth(i).get_attribute("alt") or "" for i in range(charts.count())]
@@ -64,7 +64,7 @@ def test_alliance_analyst_sees_aggregates_only(browser, live_server, sign_in,
     with analyst.expect_download() as download:
         analyst.get_by_role("link", name="trusts.csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "East Trust" in text and "West Trust" in text
+    assert "East Trust" in text and "Harbour Trust" in text and "West Trust" not in text
     assert not sorted(i for i in identifiers if i in text)
     analyst.screenshot(path=str(ALLIANCE_SCREENSHOT), full_page=True)
     refused = analyst.goto(f"{live_server.url}/meetings")
