@@ -1,6 +1,6 @@
 """Browser test: an alliance analyst reads its two trusts (East, Harbour) side by side
-(funnel plots shown, tables to download) and sees no case id, patient or person of either trust; every other
-page is refused."""
+(funnel plots shown, tables to download) and sees no case id, patient or person of either
+trust; every other page is refused."""
 
 from __future__ import annotations
 
