@@ -1,4 +1,4 @@
-"""Migration 0009 adds the alliance tables without touching existing ones; its downgrade
+"""Migration 0010 adds the alliance tables without touching existing ones; its downgrade
 removes them (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_migration_0009_up_and_down(database_url: str) -> None:
+def test_migration_0010_up_and_down(database_url: str) -> None:
     upgrade_database(database_url)
     assert _tables(database_url) >= TABLES
     config = alembic_config(database_url)
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0009")
     assert not TABLES & _tables(database_url)
     assert {"users", "organisations", "sact_courses"} <= _tables(database_url)
     command.upgrade(config, "head")

@@ -45,7 +45,7 @@ class Alliance(Base):
 
     The alliance's own analysts sign in as users of the alliance's office organisation, an
     organisation that holds no clinical rows, so any tenant-scoped query made for them finds
-    nothing of a trust (migration 0009).
+    nothing of a trust (migration 0010).
     """
 
     __tablename__ = "alliances"

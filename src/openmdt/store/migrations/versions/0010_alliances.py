@@ -4,8 +4,8 @@ An alliance names its shared Standard of Care set (an overlay pack id). Its anal
 ``alliance_analyst``) are users of the alliance's office organisation, which holds no
 clinical rows; a trust belongs to at most one alliance. No existing table changes.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
