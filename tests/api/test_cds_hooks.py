@@ -292,3 +292,28 @@ def test_seen_jtis_are_kept_until_their_tokens_expire_then_purged(database_url):
             assert sorted(db.scalars(select(CdsTokenUse.jti)).all()) == ["j1"]
     finally:
         engine.dispose()
+
+
+def test_an_alliance_analyst_cannot_be_a_cds_client_user(database_url, keys):
+    """A CDS client acting as an alliance analyst gets 401: the role sees no patient."""
+    from openmdt.accounts import create_user
+    from openmdt.accounts.alliances import create_alliance
+    from openmdt.store.models import Organisation
+    from openmdt.web.app import create_app
+    from openmdt.web.cds import CdsSettings
+
+    clients = CdsClients.from_json([{"iss": EHR, "jwks": _jwks(keys["es"], "ES384", "k1"),
+                                     "user_email": "analyst@alliance.example"}])
+    app = create_app(database_url, secret_key="test-secret-key",
+                     cds=CdsSettings(clients, None, BASE))
+    with app.state.openmdt.sessions() as db:
+        alliance = create_alliance(db, name="ne", label="NE Cancer Alliance",
+                                   pack_id="prostate-nice-ng131")
+        create_user(db, organisation=db.get(Organisation, alliance.organisation_id),
+                    email="analyst@alliance.example", role="alliance_analyst", password=None)
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False) as client:
+        body = _hook("9afe28dc-7ad5-4e90-b6a6-16123eae98c3", _andy_prefetch())
+        response = client.post("/cds-services/openmdt-patient-view", json=body,
+                               headers=_auth(_token(keys, SERVICE)))
+        assert response.status_code == 401, response.text
+    app.state.openmdt.engine.dispose()

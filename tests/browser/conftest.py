@@ -42,7 +42,13 @@ ACCOUNTS = {
     "admin": ("admin@east.example", "East Trust", "admin", "Yew Admin"),
     "auditor": ("audit@east.example", "East Trust", "auditor", "Ivy Auditor"),
     "outside_auditor": ("audit@west.example", "West Trust", "auditor", "Rowan Outside"),
+    "harbour_coordinator": ("coord@harbour.example", "Harbour Trust", "coordinator",
+                            "Sorrel Harbour"),
+    "alliance_analyst": ("analyst@alliance.example", "Coast Cancer Alliance",
+                         "alliance_analyst", "Fern Analyst"),
 }
+# West Trust stays outside the alliance (and its dashboard empty for the reports test).
+ALLIANCE = ("coast", "Coast Cancer Alliance", ("East Trust", "Harbour Trust"))
 
 
 def chromium_path() -> str:
@@ -67,14 +73,20 @@ def _free_port() -> int:
 
 
 def _add_accounts(app: object) -> None:
+    from openmdt.accounts.alliances import add_trust, create_alliance
     from openmdt.sact.workflow import set_verifier_level
 
     with app.state.openmdt.sessions() as db:  # type: ignore[attr-defined]
+        name, label, trusts = ALLIANCE
+        alliance = create_alliance(db, name=name, label=label,
+                                   pack_id="example-alliance-prostate")
         users = {}
         for who, (email, organisation_name, role, name) in ACCOUNTS.items():
             organisation = get_or_create_organisation(db, organisation_name)
             users[who] = create_user(db, organisation=organisation, email=email, role=role,
                                      password=PASSWORD, display_name=name)
+        for trust in trusts:
+            add_trust(db, alliance, trust)
         set_verifier_level(db, users["pharmacist"].id, "2c", acting_user=users["admin"])
         db.commit()
 
@@ -127,7 +139,8 @@ def _sign_in(page: object, server: LiveServer, who: str) -> None:
     page.get_by_label("Email address").fill(ACCOUNTS[who][0])  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{server.url}/meetings")  # type: ignore[attr-defined]
+    home = "/alliance" if ACCOUNTS[who][2] == "alliance_analyst" else "/meetings"
+    page.wait_for_url(f"{server.url}{home}")  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from openmdt.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verif
 from openmdt.accounts.throttle import claim_attempt, settle_attempt
 from openmdt.store.audit import append_audit
 from openmdt.store.errors import InvalidCredentials, InvalidRequest
-from openmdt.store.models import ROLES, Organisation, User
+from openmdt.store.models import ALLIANCE_ANALYST, ROLES, Alliance, Organisation, User
 from openmdt.store.text_checks import require_clean_text
 
 
@@ -54,6 +54,21 @@ def _check_new_user(session: Session, email: str, role: str, password: str | Non
         raise InvalidRequest(f"A user with email {email!r} exists.", code="duplicate_user")
 
 
+def _check_alliance_role(session: Session, organisation: Organisation, role: str) -> None:
+    """Alliance analysts belong to an alliance's office; no other role does (an office holds
+    no clinical rows and an analyst never works inside a trust)."""
+    office = session.scalars(
+        select(Alliance.id).where(Alliance.organisation_id == organisation.id)).first()
+    if role == ALLIANCE_ANALYST and office is None:
+        raise InvalidRequest(
+            f"{organisation.name!r} is not an alliance: an alliance_analyst is created for an "
+            "alliance (openmdt users create --alliance NAME).", code="analyst_needs_alliance")
+    if role != ALLIANCE_ANALYST and office is not None:
+        raise InvalidRequest(
+            f"{organisation.name!r} is an alliance's office: its users are alliance_analyst "
+            f"only, not {role}.", code="alliance_role_only")
+
+
 def create_user(
     session: Session,
     *,
@@ -68,6 +83,7 @@ def create_user(
     require_clean_text(email=email, display_name=display_name, password=password)
     email = email.strip().lower()
     _check_new_user(session, email, role, password)
+    _check_alliance_role(session, organisation, role)
     user = User(
         organisation_id=organisation.id,
         email=email,

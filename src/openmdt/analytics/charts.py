@@ -18,7 +18,7 @@ from openmdt.analytics.pathway import DaysSummary
 from openmdt.analytics.stats import Proportion
 from openmdt.analytics.value import CashFlowYear, Sensitivity
 
-__all__ = ["cash_flow_svg", "embed", "rates_svg", "steps_svg", "tornado_svg"]
+__all__ = ["cash_flow_svg", "embed", "funnel_svg", "rates_svg", "steps_svg", "tornado_svg"]
 
 NHS_BLUE, NHS_DARK, NHS_GREEN, NHS_RED = "#005eb8", "#003087", "#007f3b", "#d5281b"
 
@@ -126,3 +126,51 @@ def rates_svg(rates: Mapping[str, Proportion], labels: Mapping[str, str], title:
 
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))  # type: ignore[attr-defined]
     return _svg(figure)
+
+
+def funnel_svg(points: Sequence[tuple[str, int, float]], target: float,
+               limits: Sequence[tuple[int, float, float, float, float]], title: str) -> str:
+    """A funnel plot: each trust's rate (y) against its number of cases (x), with the
+    alliance's rate and the 95% (dashed) and 99.8% (dotted) control limits around it.
+
+    ``points``: (trust, cases, rate); ``limits``: (cases, lower95, upper95, lower998,
+    upper998) along the x axis.
+    """
+    figure, axes = _figure(3.4)
+    ns = [row[0] for row in limits]
+    for index, style, label in ((1, "--", "95% limits"), (3, ":", "99.8% limits")):
+        axes.plot(ns, [row[index] for row in limits], style,  # type: ignore[attr-defined]
+                  color=NHS_DARK, linewidth=1, label=label)
+        axes.plot(ns, [row[index + 1] for row in limits], style,  # type: ignore[attr-defined]
+                  color=NHS_DARK, linewidth=1)
+    axes.axhline(target, color="#4c6272", linewidth=1,  # type: ignore[attr-defined]
+                 label=f"Alliance {target:.1%}")
+    axes.scatter([p[1] for p in points], [p[2] for p in points],  # type: ignore[attr-defined]
+                 color=NHS_BLUE, zorder=3)
+    # names alternate above and below their points, so trusts of similar size stay legible
+    for rank, (name, cases, rate) in enumerate(sorted(points, key=lambda p: p[2])):
+        axes.annotate(textwrap.shorten(name, 28), (cases, rate),  # type: ignore[attr-defined]
+                      textcoords="offset points", xytext=(-6, 7 if rank % 2 else -12),
+                      ha="right", fontsize=8)
+    axes.set_xlabel("Cases (the rate's denominator)")  # type: ignore[attr-defined]
+    axes.set_ylabel(title)  # type: ignore[attr-defined]
+    axes.set_ylim(*_funnel_range(points, limits))  # type: ignore[attr-defined]
+    axes.set_xlim(left=0)  # type: ignore[attr-defined]
+    from matplotlib.ticker import PercentFormatter
+
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0))  # type: ignore[attr-defined]
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,  # type: ignore[attr-defined]
+                fontsize=8, frameon=False)
+    return _svg(figure)
+
+
+def _funnel_range(points: Sequence[tuple[str, int, float]],
+                  limits: Sequence[tuple[int, float, float, float, float]]
+                  ) -> tuple[float, float]:
+    """The rates shown: every trust and the limits from half the smallest trust's cases
+    on, with a margin (the limits of one or two cases span 0 to 100% and would flatten
+    the funnel where the trusts are)."""
+    smallest = min(p[1] for p in points) / 2
+    values = [p[2] for p in points] + [v for row in limits if row[0] >= smallest
+                                       for v in row[1:]]
+    return max(0.0, min(values) - 0.05), min(1.02, max(values) + 0.05)

@@ -165,12 +165,17 @@ def recorded_pilot(session: Session, pack: Pack, where: RecordedFilter,
     """The pilot's figures from the recorded meetings (the safety net's included)."""
     from openmdt.analytics import audit_recorded
     from openmdt.analytics.pathway import pathway_report
-    from openmdt.analytics.recorded import recorded_pathway_cases, recorded_routes
+    from openmdt.analytics.recorded import (
+        meetings_remembered,
+        recorded_pathway_cases,
+        recorded_routes,
+    )
     from openmdt.analytics.streamlining import streamlining_report
     from openmdt.analytics.value import value_report
 
-    return PilotReport(
-        pack, "recorded meetings", where.period(), audit_recorded(session, pack, where),
-        value_report(assumptions, recorded_routes(session, pack, where)),
-        pathway_report(recorded_pathway_cases(session, pack, where), standards),
-        streamlining_report(session, pack, where))
+    with meetings_remembered(session):  # the four parts read the same meetings once
+        return PilotReport(
+            pack, "recorded meetings", where.period(), audit_recorded(session, pack, where),
+            value_report(assumptions, recorded_routes(session, pack, where)),
+            pathway_report(recorded_pathway_cases(session, pack, where), standards),
+            streamlining_report(session, pack, where))

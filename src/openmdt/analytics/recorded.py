@@ -7,6 +7,8 @@ Only meetings that use the audited pack are read: figures of different packs do 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,12 +31,15 @@ __all__ = ["RecordedFilter", "recorded_pathway_cases", "recorded_routes", "recor
 
 @dataclass(frozen=True)
 class RecordedFilter:
-    """Which recorded outcomes to audit: meeting dates, COSD MDT type, organisation name."""
+    """Which recorded outcomes to audit: meeting dates, COSD MDT type, organisation name;
+    ``also_packs``: meetings run with these pack ids count too (an alliance's overlay and
+    its base pack share decisions and options)."""
 
     date_from: date | None = None
     date_to: date | None = None
     meeting_type: str | None = None
     organisation: str | None = None
+    also_packs: tuple[str, ...] = ()
 
     def period(self) -> tuple[str, str] | None:
         if self.date_from is None and self.date_to is None:
@@ -43,9 +48,37 @@ class RecordedFilter:
                 self.date_to.isoformat() if self.date_to else "the last meeting")
 
 
+_MEMO = "openmdt.recorded_meetings"
+
+
+@contextmanager
+def meetings_remembered(session: Session) -> Iterator[None]:
+    """Within this block, ``meetings_of`` reads each (pack, filter) once: one report asks
+    for the same meetings four times (audit, routes, pathway, streamlining), and loading
+    them, with every stored evaluation's JSON, is most of a report's time."""
+    outer = _MEMO in session.info
+    session.info.setdefault(_MEMO, {})
+    try:
+        yield
+    finally:
+        if not outer:
+            session.info.pop(_MEMO, None)
+
+
 def meetings_of(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
     """The meetings that use the pack and match the filter, by date, with their cases."""
-    query = (select(Meeting).where(Meeting.pack_id == pack.id)
+    memo = session.info.get(_MEMO)
+    key = (pack.id, where)
+    if memo is not None and key in memo:
+        return list(memo[key])
+    found = _read_meetings(session, pack, where)
+    if memo is not None:
+        memo[key] = found
+    return list(found)
+
+
+def _read_meetings(session: Session, pack: Pack, where: RecordedFilter) -> list[Meeting]:
+    query = (select(Meeting).where(Meeting.pack_id.in_((pack.id, *where.also_packs)))
              .options(selectinload(Meeting.cases).selectinload(MeetingCase.outcomes),
                       selectinload(Meeting.cases).selectinload(MeetingCase.fact_versions))
              .order_by(Meeting.meeting_date, Meeting.id))

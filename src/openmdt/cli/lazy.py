@@ -75,6 +75,8 @@ LAZY_COMMANDS = (
     LazyCommand("db", "openmdt.cli.server", "db_app", "Database schema."),
     LazyCommand("users", "openmdt.cli.server", "users_app", "User accounts."),
     LazyCommand("audit", "openmdt.cli.server", "audit_app", "The audit trail."),
+    LazyCommand("alliance", "openmdt.cli.server", "alliance_app",
+                "Cancer Alliances: member trusts and the shared Standard of Care set."),
     LazyCommand("sact", "openmdt.cli.sact", "sact_app",
                 "Chemotherapy (SACT) protocols and dose calculation."),
     LazyCommand("export", "openmdt.cli.export", "export_app", "Exports for national datasets."),

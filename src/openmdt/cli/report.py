@@ -301,6 +301,10 @@ def pilot_command(
     = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last meeting date.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Organisation name.")] = None,
+    alliance: Annotated[str | None, typer.Option(
+        "--alliance", help="An alliance's name: its trusts side by side from aggregates only "
+                           "(alliance.html, alliance.pdf and CSV tables; recorded meetings, "
+                           "the alliance's Standard of Care set).")] = None,
 ) -> None:
     """The pilot report: executive summary, clinical safety, concordance, time and money,
     pathway and method, as HTML and PDF with SVG charts, and every table as CSV."""
@@ -315,6 +319,10 @@ def pilot_command(
     except (AssumptionsError, StandardsError) as exc:
         err_console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(Exit.BAD_INPUT) from None
+    if alliance is not None:
+        _alliance_pilot(alliance, output, loaded, settings, date_from, date_to,
+                        historic is not None or org is not None)
+        return
     chosen = load_pack_or_exit(pack)
     if historic is not None:
         report = historic_pilot(_read_text(historic), chosen, historic.name, loaded, settings)
@@ -333,3 +341,34 @@ def pilot_command(
         err_console.print(f"{len(report.concordance.errors)} rows rejected (listed in the "
                           "report)")
         raise typer.Exit(Exit.BAD_INPUT)
+
+
+def _alliance_pilot(name: str, output: Path, assumptions: Any, standards: Any,
+                    date_from: str | None, date_to: str | None, conflicting: bool) -> None:
+    """`report pilot --alliance NAME`: the alliance report from the recorded meetings."""
+    from openmdt.accounts.alliances import alliance_by_name, member_trusts
+    from openmdt.analytics.alliance import recorded_alliance
+    from openmdt.analytics.render_alliance import write_alliance
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+    from openmdt.store.errors import ServiceError
+
+    if conflicting:
+        err_console.print("[red]error[/red]: --alliance reads the recorded meetings of the "
+                          "alliance's trusts; leave out --historic and --org")
+        raise typer.Exit(Exit.BAD_INPUT)
+    where = RecordedFilter(_date_option("--from", date_from), _date_option("--to", date_to))
+    engine = make_engine(database_url_from_env())
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                found = alliance_by_name(session, name)
+            except ServiceError as error:
+                err_console.print(f"[red]error[/red]: {error.detail}")
+                raise typer.Exit(Exit.BAD_INPUT) from None
+            trusts = [t.name for t in member_trusts(session, found)]
+            report = recorded_alliance(session, found.label, load_pack_or_exit(found.pack_id),
+                                       trusts, where, assumptions, standards)
+    finally:
+        engine.dispose()
+    for path in write_alliance(report, output):
+        err_console.print(f"wrote {path}")

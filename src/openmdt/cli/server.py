@@ -13,6 +13,13 @@ import typer
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+alliance_app = typer.Typer(help="Cancer Alliances: member trusts and the shared Standard of "
+                                "Care set.", no_args_is_help=True)
+
+
+@alliance_app.callback()
+def _alliance_group() -> None:
+    """Cancer Alliance commands."""
 
 
 @db_app.callback()
@@ -71,24 +78,48 @@ def upgrade() -> None:
     typer.echo("database schema is up to date")
 
 
+def _sessions() -> Any:
+    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(database_url_from_env()))
+
+
+def _user_organisation(db: Any, org: str | None, alliance: str | None) -> Any:
+    """The organisation a new user belongs to: a trust, or an alliance's office."""
+    from openmdt.accounts import get_or_create_organisation
+    from openmdt.accounts.alliances import alliance_by_name
+    from openmdt.store.errors import InvalidRequest
+
+    if (org is None) == (alliance is None):
+        raise InvalidRequest("Give either --org (a trust's users) or --alliance (an "
+                             "alliance_analyst), not both or neither.", code="org_or_alliance")
+    if alliance is not None:
+        from openmdt.store.models import Organisation
+
+        return db.get(Organisation, alliance_by_name(db, alliance).organisation_id)
+    return get_or_create_organisation(db, org or "")
+
+
 @users_app.command("create")
 def create_user_command(
-    org: str = typer.Option(..., "--org", help="Organisation name (created if new)."),
+    org: str | None = typer.Option(None, "--org", help="Organisation name (created if new)."),
     email: str = typer.Option(..., "--email"),
     role: str = typer.Option(..., "--role", help="coordinator|clinician|chair|auditor|admin|"
-                                                  "prescriber|pharmacist|nurse"),
+                                                  "prescriber|pharmacist|nurse|"
+                                                  "alliance_analyst"),
     password: str | None = typer.Option(None, "--password", help="Sign-in password."),
     token: bool = typer.Option(False, "--token", help="Also issue an API token (shown once)."),
+    alliance: str | None = typer.Option(
+        None, "--alliance", help="For an alliance_analyst: the alliance's name (instead of "
+                                 "--org)."),
 ) -> None:
     """Create a user; prints the API token once when --token is given (stored hashed)."""
-    from openmdt.accounts import create_user, get_or_create_organisation, issue_api_token
-    from openmdt.store.database import database_url_from_env, make_engine, make_sessionmaker
+    from openmdt.accounts import create_user, issue_api_token
     from openmdt.store.errors import ServiceError
 
-    sessions = make_sessionmaker(make_engine(database_url_from_env()))
-    with sessions() as db:
+    with _sessions()() as db:
         try:
-            organisation = get_or_create_organisation(db, org)
+            organisation = _user_organisation(db, org, alliance)
             user = create_user(
                 db, organisation=organisation, email=email, role=role, password=password
             )
@@ -99,6 +130,67 @@ def create_user_command(
         if token:
             typer.echo(f"API token (shown once): {issue_api_token(db, user)}")
             db.commit()
+
+
+@alliance_app.command("create")
+def create_alliance_command(
+    name: str = typer.Argument(..., help="Short name, e.g. north-east (letters, digits, - _)."),
+    label: str = typer.Option(..., "--label", help="What pages show, e.g. 'North East "
+                                                   "Cancer Alliance'."),
+    pack: str = typer.Option("prostate-nice-ng131", "--pack", help="The alliance's shared "
+                             "Standard of Care set: its overlay pack id (or the national "
+                             "pack)."),
+) -> None:
+    """Create a Cancer Alliance with its shared Standard of Care set."""
+    from openmdt.accounts.alliances import create_alliance
+    from openmdt.meetings.evaluation import pack_by_id
+    from openmdt.store.errors import ServiceError
+
+    with _sessions()() as db:
+        try:
+            pack_by_id(pack)
+            alliance = create_alliance(db, name=name, label=label, pack_id=pack)
+        except ServiceError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(f"created alliance {alliance.name} ({alliance.label}), Standard of Care "
+                   f"set {alliance.pack_id}")
+
+
+@alliance_app.command("add-trust")
+def add_trust_command(
+    name: str = typer.Argument(..., help="The alliance's name."),
+    org: str = typer.Option(..., "--org", help="The trust (an existing organisation)."),
+) -> None:
+    """Make a trust a member of an alliance (a trust belongs to one alliance)."""
+    from openmdt.accounts.alliances import add_trust, alliance_by_name
+    from openmdt.store.errors import ServiceError
+
+    with _sessions()() as db:
+        try:
+            alliance = alliance_by_name(db, name)
+            add_trust(db, alliance, org)
+        except ServiceError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(f"{org} is now a member of {alliance.label}")
+
+
+@alliance_app.command("list")
+def list_alliances_command() -> None:
+    """The alliances, their Standard of Care sets and member trusts."""
+    from sqlalchemy import select
+
+    from openmdt.accounts.alliances import member_trusts
+    from openmdt.store.models import Alliance
+
+    with _sessions()() as db:
+        alliances = list(db.scalars(select(Alliance).order_by(Alliance.name)))
+        if not alliances:
+            typer.echo("no alliances")
+        for alliance in alliances:
+            trusts = ", ".join(t.name for t in member_trusts(db, alliance)) or "no trusts yet"
+            typer.echo(f"{alliance.name}: {alliance.label}; set {alliance.pack_id}; {trusts}")
 
 
 @audit_app.command("verify")

@@ -20,7 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("coordinator", "clinician", "chair", "auditor", "admin", "prescriber", "pharmacist",
-         "nurse")
+         "nurse", "alliance_analyst")
+# The role of a Cancer Alliance's analysts: aggregate figures of the member trusts only.
+ALLIANCE_ANALYST = "alliance_analyst"
 
 
 class Base(DeclarativeBase):
@@ -36,6 +38,35 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Alliance(Base):
+    """A Cancer Alliance: trusts that share a Standard of Care set (an overlay pack).
+
+    The alliance's own analysts sign in as users of the alliance's office organisation, an
+    organisation that holds no clinical rows, so any tenant-scoped query made for them finds
+    nothing of a trust (migration 0010).
+    """
+
+    __tablename__ = "alliances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # short, for the command line
+    label: Mapped[str] = mapped_column(String(200))  # what pages show
+    pack_id: Mapped[str] = mapped_column(String(100))  # the shared Standard of Care set
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    members: Mapped[list[AllianceMember]] = relationship(order_by="AllianceMember.id")
+
+
+class AllianceMember(Base):
+    """A trust's membership of an alliance (a trust belongs to at most one)."""
+
+    __tablename__ = "alliance_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliances.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
 class User(Base):

@@ -24,7 +24,7 @@ from openmdt.interop.cds_auth import CdsClients, JtiClaims, TokenRejected, verif
 from openmdt.interop.cds_hooks import CardContext, HookRequest, PrefetchUnavailable
 from openmdt.interop.cds_replay import DatabaseJtiRegistry
 from openmdt.store.errors import ServiceError
-from openmdt.store.models import MeetingCase, User
+from openmdt.store.models import ALLIANCE_ANALYST, MeetingCase, User
 from openmdt.web.problems import problem, service_problem
 from openmdt.web.security import DbSession, settings_of
 
@@ -67,6 +67,8 @@ def _caller(request: Request, db: Any, path: str) -> User:
     user = db.scalar(select(User).where(User.email == call.client.user_email))
     if user is None or not user.active:
         raise TokenRejected("the issuer's OpenMDT user is not active")
+    if user.role == ALLIANCE_ANALYST:  # aggregate figures only, never a patient's card
+        raise TokenRejected("the issuer's OpenMDT user is an alliance analyst")
     return user
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from openmdt.web import (
+    pages_alliance,
     pages_audit,
     pages_auth,
     pages_cases,
@@ -34,3 +35,4 @@ router.include_router(pages_cases.router)
 router.include_router(pages_sact.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_reports.router)
+router.include_router(pages_alliance.router)

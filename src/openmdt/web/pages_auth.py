@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openmdt import accounts
 from openmdt.store.errors import InvalidCredentials, LoginThrottled
+from openmdt.store.models import ALLIANCE_ANALYST
 from openmdt.web.pages_common import PageUser, render
 from openmdt.web.security import DbSession, end_session, start_session
 
@@ -55,11 +56,22 @@ def _wait_text(seconds: float) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def _home(target: str, role: str) -> str:
+    """Where a role starts when no other page was asked for."""
+    if target != "/meetings":
+        return target
+    if role in SACT_HOME_ROLES:
+        return "/sact"  # prescribers, pharmacists and nurses work on the chemotherapy pages
+    if role == ALLIANCE_ANALYST:
+        return "/alliance"  # the alliance's aggregate figures: the role's only page
+    return target
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, user: PageUser, next: str | None = None) -> Response:
     """The sign-in page (signed-in users go straight on)."""
     if user is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+        return RedirectResponse(_home(_safe_next(next), user.role), status_code=303)
     return _login_page(request, next_url=_safe_next(next), email="")
 
 
@@ -92,10 +104,7 @@ def login_submit(
             request, status_code=401, next_url=_safe_next(next), email=email,
             error="Enter a correct email address and password.",
         )
-    target = _safe_next(next)
-    if target == "/meetings" and user.role in SACT_HOME_ROLES:
-        target = "/sact"  # prescribers, pharmacists and nurses work on the chemotherapy pages
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(_home(_safe_next(next), user.role), status_code=303)
     start_session(response, db, user, request)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

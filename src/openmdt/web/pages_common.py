@@ -63,6 +63,7 @@ ROLE_LABELS = {
     "prescriber": "Prescriber",
     "pharmacist": "Pharmacist",
     "nurse": "Chemotherapy nurse",
+    "alliance_analyst": "Alliance analyst",
 }
 
 # Who may do what, mirrored from docs/web-contract.md section 6 so that pages only offer the
@@ -72,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "flag": frozenset({"coordinator", "clinician", "chair"}),
     "decide": frozenset({"chair"}),  # outcomes, confirm standard of care, finalise
     "report": frozenset({"auditor", "admin"}),  # the proof-of-value dashboard
+    "alliance": frozenset({"alliance_analyst", "admin"}),  # the alliance's aggregate view
 }
 
 ACTION_NEEDS = {
@@ -79,11 +81,13 @@ ACTION_NEEDS = {
     "flag": "This needs a coordinator, a clinician or the chair.",
     "decide": "Only the MDT chair can do this.",
     "report": "This needs an auditor or an admin.",
+    "alliance": "This needs an alliance analyst or an admin.",
 }
 
 
 def may(user: User | None, action: str) -> bool:
-    """Whether the user's role allows an action ("prepare", "flag", "decide", "report")."""
+    """Whether the user's role allows an action ("prepare", "flag", "decide", "report",
+    "alliance")."""
     return user is not None and user.role in PERMISSIONS[action]
 
 

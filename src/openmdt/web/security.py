@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from openmdt.accounts import close_session, open_session, user_for_api_token, user_for_session
 from openmdt.accounts.sessions import SESSION_LIFETIME
 from openmdt.store.errors import InvalidCredentials, PermissionDenied, ServiceError
-from openmdt.store.models import User
+from openmdt.store.models import ALLIANCE_ANALYST, User
 
 SESSION_COOKIE = "openmdt_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -100,6 +100,26 @@ def _check_csrf(request: Request, session_token: str, submitted: str | None) -> 
         )
 
 
+# The only paths an alliance analyst may use: the alliance's aggregate view, signing in and
+# out. Every other page and endpoint (cases, meetings, audit trail, API, FHIR) is refused
+# here, once for all routes, so a route added later is closed to the role by default.
+ALLIANCE_ANALYST_PATHS = ("/alliance", "/login", "/logout")
+
+
+def _open_to_alliance_analyst(path: str) -> bool:
+    return any(path == allowed or path.startswith(allowed + "/")
+               for allowed in ALLIANCE_ANALYST_PATHS)
+
+
+def _refuse_patient_level(request: Request, user: User) -> User:
+    if user.role == ALLIANCE_ANALYST and not _open_to_alliance_analyst(request.url.path):
+        raise PermissionDenied(
+            "An alliance analyst sees the alliance's aggregate figures only (/alliance); "
+            "patient-level pages and endpoints are not open to the role.",
+            required_roles=[])
+    return user
+
+
 def optional_user(
     request: Request,
     db: DbSession,
@@ -111,13 +131,14 @@ def optional_user(
         user = user_for_api_token(db, bearer)
         if user is None:
             raise InvalidCredentials("The bearer token is not valid.")
-        return user
+        return _refuse_patient_level(request, user)
     session_token = request.cookies.get(SESSION_COOKIE)
     if not session_token:
         return None
     user = user_for_session(db, session_token)
     if user is not None:
         _check_csrf(request, session_token, submitted)
+        _refuse_patient_level(request, user)
     return user
 
 
