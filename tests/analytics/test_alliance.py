@@ -137,3 +137,11 @@ def test_trust_figures_hold_no_patient_level_field() -> None:
                      "standards", "packs"}
     assert {f.name for f in dataclasses.fields(PackUse)} == {
         "pack_id", "version", "hash", "evaluations", "first_month", "last_month", "status"}
+
+
+def test_a_share_with_nothing_to_count_says_so_rather_than_a_rate() -> None:
+    from openmdt.analytics.stats import proportion
+
+    assert proportion(0, 0).text() == "none to count yet (0 of 0)"
+    assert proportion(0, 4).text().startswith("0 of 4 (0.0%, 95% CI 0.0% to ")
+    assert proportion(3, 4).text().startswith("3 of 4 (75.0%")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -133,6 +134,14 @@ def test_nothing_of_a_patient_reaches_the_alliance(app, alliance, tmp_path: Path
         table = analyst.get(f"/alliance/tables/{name}")
         assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
         _assert_none_in(table.text, identifiers, name)
+    zipped = analyst.get("/alliance/tables/alliance-tables.zip")
+    assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        assert archive.namelist() == names  # every table, in the page's order
+        for name in names:
+            text = archive.read(name).decode("utf-8")
+            assert text == analyst.get(f"/alliance/tables/{name}").text
+            _assert_none_in(text, identifiers, f"{name} in the ZIP")
     from typer.testing import CliRunner
 
     from openmdt.cli import app as cli

@@ -31,7 +31,10 @@ class Proportion:
                 "ci95": list(self.ci95) if self.ci95 is not None else None}
 
     def text(self) -> str:
-        """'45 of 50 (90.0%, 95% CI 78.6% to 95.7%)', or '0 of 0' when nothing was counted."""
+        """'45 of 50 (90.0%, 95% CI 78.6% to 95.7%)', or 'none to count yet (0 of 0)' when
+        nothing was counted (no rate exists, rather than a rate of 0%)."""
+        if self.total == 0:
+            return "none to count yet (0 of 0)"
         if self.rate is None or self.ci95 is None:
             return f"{self.count} of {self.total}"
         low, high = self.ci95

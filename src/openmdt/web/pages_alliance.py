@@ -4,6 +4,8 @@ CSV. For the alliance's analysts and the admins of its member trusts."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -23,6 +25,16 @@ from openmdt.web.pages_reports import _period
 from openmdt.web.security import DbSession
 
 router = APIRouter()
+ALL_TABLES = "alliance-tables.zip"
+
+
+def _zipped(tables: dict[str, str]) -> bytes:
+    """The CSV tables as one ZIP file, in the page's order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in tables.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def _alliance_view(db: Any, user: User, date_from: date | None, date_to: date | None
@@ -72,14 +84,15 @@ def alliance_page(request: Request, db: DbSession, user: PageUser, date_from: st
         return _no_alliance(request, user)
     return render(request, "alliance.html", user, errors={}, form=form, alliance=alliance,
                   report=report, section=alliance_section(report, as_image=True),
-                  tables=list(alliance_tables(report)), amount=amount,
+                  tables=list(alliance_tables(report)), all_tables=ALL_TABLES, amount=amount,
                   query=f"?date_from={date_from}&date_to={date_to}")
 
 
 @router.get("/alliance/tables/{name}")
 def alliance_table(name: str, request: Request, db: DbSession, user: PageUser,
                    date_from: str = "", date_to: str = "") -> Response:
-    """One table of the alliance view as CSV (404 for a name that is not a table)."""
+    """One table of the alliance view as CSV, or every table in one ZIP (``ALL_TABLES``: the
+    figures are worked out once for all of them); 404 for a name that is not a table."""
     if user is None:
         return login_redirect(request)
     if not may(user, "alliance"):
@@ -93,6 +106,9 @@ def alliance_table(name: str, request: Request, db: DbSession, user: PageUser,
     if alliance is None:
         return _no_alliance(request, user)
     tables = alliance_tables(report)
+    if name == ALL_TABLES:
+        return Response(_zipped(tables), media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     if name not in tables:
         return Response("No such table.", status_code=404, media_type="text/plain")
     return Response(tables[name], media_type="text/csv; charset=utf-8",
