@@ -111,6 +111,34 @@ def test_remove_needs_a_reason_keeps_the_record_and_is_audited(app, client, tena
     assert case_ids[0] not in [case["id"] for case in agenda["cases"]]
 
 
+def test_a_removed_patient_is_put_back_in_their_place_not_imported_again(app, client,
+                                                                          tenants) -> None:
+    meeting_id, case_ids = _listed(client, tenants, 3)
+    coordinator = tenants.headers("coordinator")
+    before = [c["id"] for c in _agenda(client, tenants, meeting_id)["cases"]]
+    ref = client.get(f"/api/v1/cases/{case_ids[1]}", headers=coordinator).json()["case_ref"]
+    client.post(f"/api/v1/cases/{case_ids[1]}/remove", headers=coordinator,
+                json={"reason": "Listed by mistake"})
+    again = client.post(f"/api/v1/meetings/{meeting_id}/late-cases", headers=coordinator,
+                        json={"case_id": ref})
+    assert again.status_code == 422
+    assert "put it back on the list" in again.text and "Removed from this meeting" in again.text
+    assert client.post(f"/api/v1/cases/{case_ids[1]}/restore",
+                       headers=tenants.headers("clinician")).status_code == 403
+    assert client.post(f"/api/v1/cases/{case_ids[1]}/restore",
+                       headers=tenants.headers("other_coordinator")).status_code == 404
+    restored = client.post(f"/api/v1/cases/{case_ids[1]}/restore", headers=coordinator)
+    assert restored.status_code == 200 and restored.json()["status"] == "listed"
+    agenda = _agenda(client, tenants, meeting_id)
+    assert [c["id"] for c in agenda["cases"]] == before  # back in the place they had
+    assert agenda["counts"]["removed"] == 0
+    twice = client.post(f"/api/v1/cases/{case_ids[1]}/restore", headers=coordinator)
+    assert twice.status_code == 409 and twice.json()["code"] == "not_removed"
+    with app.state.openmdt.sessions() as db:
+        event = db.query(AuditEvent).filter_by(action="restore_case").one()
+        assert event.details["removed_because"] == "Listed by mistake"
+
+
 def _section_of(agenda: dict, case_id: int) -> list[int]:
     route = next(c["route"] for c in agenda["cases"] if c["id"] == case_id)
     return [c["id"] for c in agenda[route]]

@@ -203,6 +203,15 @@ def test_list_management_late_patient_remove_move_and_reorder(browser, live_serv
     page.get_by_role("button", name="Remove from the list").click()
     expect(page.locator("#removed")).to_contain_text("Treated at another trust")
     expect(page.locator("#removed")).to_contain_text(name)
+    _shot(page, "agenda-removed-patient")
+    page.locator("#removed").get_by_role("button", name=f"Put back on the list: {name}").click()
+    expect(page.get_by_role("status")).to_contain_text("back on the list")
+    expect(page.locator("#removed")).to_have_count(0)
+    expect(page.locator("#full-discussion tr.agenda-row").first).to_contain_text(name)
+    page.locator("#full-discussion tr.agenda-row").first.locator("a").first.click()
+    page.get_by_label("Reason for removing the patient").fill("Treated at another trust")
+    page.get_by_role("button", name="Remove from the list").click()
+    expect(page.locator("#removed")).to_contain_text(name)
 
     rows = page.locator("#full-discussion tr.agenda-row")
     if rows.count() >= 2:

@@ -221,6 +221,21 @@ def test_remove_with_reason_from_the_case_page(coordinator: Browser) -> None:
     assert 'id="removed"' in agenda and "Treated elsewhere" in agenda
     page = coordinator.client.get(f"/cases/{case_id}").text
     assert "Removed from this meeting" in page and 'id="remove-form"' not in page
+    late = coordinator.post(f"/meetings/{meeting_id}/late-patient",
+                            {"case_id": _case_ref(coordinator, case_id)})
+    assert late.status_code == 422 and "put it back on the list" in late.text
+    restored = coordinator.post(f"/cases/{case_id}/restore", {})
+    assert restored.status_code == 303 and "done=restored" in restored.headers["location"]
+    agenda = coordinator.client.get(restored.headers["location"]).text
+    assert len(_rows(agenda)) == 3 and 'id="removed"' not in agenda
+    assert "back on the list" in agenda
+    again = coordinator.post(f"/cases/{case_id}/restore", {})
+    assert again.status_code == 409 and "not removed" in again.text
+
+
+def _case_ref(browser: Browser, case_id: int) -> str:
+    page = browser.client.get(f"/cases/{case_id}").text
+    return re.search(r"<dt>Case reference</dt><dd>([^<]+)</dd>", page).group(1)
 
 
 def test_move_to_a_later_meeting_from_the_case_page(coordinator: Browser) -> None:

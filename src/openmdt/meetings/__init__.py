@@ -21,6 +21,7 @@ from openmdt.meetings.listing import (
     add_late_case,
     move_case,
     remove_case,
+    restore_case,
     set_now_discussing,
 )
 from openmdt.meetings.quoracy import Quoracy
@@ -41,6 +42,7 @@ __all__ = [
     "add_late_case",
     "core_members",
     "remove_case",
+    "restore_case",
     "remove_core_member",
     "amend_outcome",
     "case_detail",

@@ -224,14 +224,16 @@ def next_position(session: Session, meeting_id: int) -> int:
 
 
 def _refuse_listed_twice(meeting: Meeting, prepared: list[Any]) -> None:
-    listed = {case.case_ref for case in meeting.cases}
+    from openmdt.meetings.importing import already_on_meeting
+
+    listed = {case.case_ref: case.status for case in meeting.cases}
     clashes = [item for item in prepared if item.case_ref in listed]
     if clashes:  # listed by another import since this list was checked
         raise ImportRejected(
-            f"{len(clashes)} cases are already listed; nothing was imported.",
+            f"{len(clashes)} cases are already at this meeting; nothing was imported.",
             [{"line": item.line, "case_id": item.case_ref, "code": "duplicate_case_id",
-              "message": f"Case {item.case_ref!r} is already listed.", "path": "case_id"}
-             for item in clashes])
+              "message": already_on_meeting(item.case_ref, listed[item.case_ref]),
+              "path": "case_id"} for item in clashes])
 
 
 def _store_cases(session: Session, meeting: Meeting, prepared: list[Any],

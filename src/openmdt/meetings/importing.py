@@ -71,7 +71,8 @@ def _problem(
     return {"line": line, "case_id": case_id, "code": code, "message": message, "path": path}
 
 
-def _check_one(pack: Any, record: Any, seen: set[str], meeting_date: Any = None
+def _check_one(pack: Any, record: Any, seen: set[str], meeting_date: Any = None,
+               on_meeting: dict[str, str] | None = None
                ) -> tuple[PreparedCase | None, dict | None]:
     from openmdt.cases import CaseError
     from openmdt.cases.pathway import pathway_dates_of
@@ -81,6 +82,10 @@ def _check_one(pack: Any, record: Any, seen: set[str], meeting_date: Any = None
         return None, case_error_dict(record.error, line=record.line, case_id=record.case_id)
     data = record.data or {}
     case_ref = str(data.get("case_id") or record.case_id or "")
+    status = (on_meeting or {}).get(case_ref)
+    if status is not None:
+        return None, _problem(record.line, case_ref, "duplicate_case_id",
+                              already_on_meeting(case_ref, status), "case_id")
     if case_ref in seen:
         return None, _problem(
             record.line,
@@ -142,16 +147,32 @@ def _detail_problem(line: int, case_ref: str, data: dict[str, Any]) -> dict | No
     return None
 
 
+def already_on_meeting(case_ref: str, status: str) -> str:
+    """Why a case reference already at the meeting cannot be imported again, and what to do
+    instead."""
+    if status == "removed":
+        return (f"Case {case_ref!r} was taken off this meeting's list: put it back on the "
+                "list from 'Removed from this meeting' on the agenda instead of importing it "
+                "again.")
+    return f"Case {case_ref!r} is already on this meeting's list."
+
+
 def _already_on_meeting(meeting: Meeting, records: list[Any]) -> dict[str, Any] | None:
     """One problem for a list every case of which is already on this meeting (a re-import)."""
-    existing = {case.case_ref for case in meeting.cases}
+    existing = {case.case_ref: case.status for case in meeting.cases}
     refs = [str((r.data or {}).get("case_id") or r.case_id or "") for r in records
             if r.error is None]
-    if refs and existing and all(ref in existing for ref in refs):
-        return _problem(1, None, "already_imported",
-                        f"All {len(refs)} cases of this list are already on this meeting; "
-                        "nothing was imported.")
-    return None
+    if not (refs and existing and all(ref in existing for ref in refs)):
+        return None
+    if len(refs) == 1:  # one patient (added late): say which, and what to do instead
+        return _problem(1, refs[0], "already_imported",
+                        already_on_meeting(refs[0], existing[refs[0]]), "case_id")
+    removed = sum(existing[ref] == "removed" for ref in refs)
+    return _problem(1, None, "already_imported",
+                    f"All {len(refs)} cases of this list are already on this meeting; "
+                    "nothing was imported." + (
+                        f" {removed} of them were taken off the list: put them back from "
+                        "'Removed from this meeting' on the agenda." if removed else ""))
 
 
 def _patient_problems(meeting: Meeting, prepared: list[PreparedCase]) -> list[dict[str, Any]]:
@@ -209,10 +230,11 @@ def prepare_import(
     again = _already_on_meeting(meeting, records)
     if again is not None:
         raise ImportRejected(again["message"], [again])
-    seen = {case.case_ref for case in meeting.cases}
+    on_meeting = {case.case_ref: case.status for case in meeting.cases}
+    seen: set[str] = set()
     prepared: list[PreparedCase] = []
     for record in records:
-        case, problem = _check_one(pack, record, seen, meeting.meeting_date)
+        case, problem = _check_one(pack, record, seen, meeting.meeting_date, on_meeting)
         if problem is not None:
             problems.append(problem)
         elif case is not None:

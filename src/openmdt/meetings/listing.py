@@ -100,6 +100,25 @@ def remove_case(session: Session, case_id: int, *, reason: str,
     return case
 
 
+@action
+def restore_case(session: Session, case_id: int, *, acting_user: User) -> MeetingCase:
+    """Put a patient taken off an open meeting's list back on it, in the place they had
+    (a removal made by mistake, or a patient who is back); audited with the reason they had
+    been removed, which the record of the removal keeps."""
+    require_role(acting_user, EDIT_ROLES)
+    case = case_for(session, case_id, acting_user)
+    require_open(case.meeting)
+    if case.status != "removed":
+        raise WorkflowConflict(f"Case {case.case_ref!r} is {case.status}, not removed from "
+                               "the list.", code="not_removed")
+    lock_meeting(session, case.meeting_id)
+    reason, case.status, case.removal_reason = case.removal_reason, "listed", None
+    session.flush()
+    audit(session, acting_user, "restore_case", "case", case.id, meeting_id=case.meeting_id,
+          removed_because=reason)
+    return case
+
+
 def _neighbour(case: MeetingCase, direction: str) -> MeetingCase | None:
     """The case just before or after in the same agenda section (route), by position."""
     same = [other for other in case.meeting.cases

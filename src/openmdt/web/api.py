@@ -414,6 +414,13 @@ def remove(case_id: int, body: RemoveIn, db: DbSession, user: Editor) -> dict:
     return meetings.case_detail(db, case_id, user=user)
 
 
+@router.post("/cases/{case_id}/restore", tags=["cases"])
+def restore(case_id: int, db: DbSession, user: Editor) -> dict:
+    """Put a patient taken off an open meeting's list back on it, in the place they had."""
+    meetings.restore_case(db, case_id, acting_user=user)
+    return meetings.case_detail(db, case_id, user=user)
+
+
 @router.post("/cases/{case_id}/move", tags=["cases"])
 def move(case_id: int, body: MoveIn, db: DbSession, user: Editor) -> dict:
     """Move a patient one place up or down within their agenda section."""

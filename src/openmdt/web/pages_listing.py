@@ -108,6 +108,22 @@ async def remove_from_list(case_id: int, request: Request, db: DbSession,
                             status_code=303)
 
 
+@router.post("/cases/{case_id}/restore", response_class=HTMLResponse)
+def restore_to_list(case_id: int, request: Request, db: DbSession, user: PageUser
+                    ) -> Response:
+    """Put a patient taken off the list back on it (from "Removed from this meeting")."""
+    if user is None:
+        return login_redirect(request)
+    if not may(user, "prepare"):
+        return forbidden_page(request, user, "prepare")
+    try:
+        case = service.restore_case(db, case_id, acting_user=user)
+    except ServiceError as error:
+        return service_error_page(request, user, error)
+    return RedirectResponse(f"/meetings/{case.meeting_id}?done=restored#case-{case.id}",
+                            status_code=303)
+
+
 @router.post("/cases/{case_id}/roll-over", response_class=HTMLResponse)
 async def move_to_meeting(case_id: int, request: Request, db: DbSession,
                           user: PageUser) -> Response:

@@ -37,6 +37,7 @@ NOTICES = {
     "attendance": "Attendance saved.",
     "core_member_removed": "Removed from the core members of this MDT type.",
     "removed": "The patient was taken off the list; the reason is kept below.",
+    "restored": "The patient is back on the list, in the place they had.",
     "confirmed": "Standard of care outcomes recorded for the selected patients.",
     "finalised": "The meeting is finalised. Its record is now locked.",
 }
