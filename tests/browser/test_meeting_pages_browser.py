@@ -151,8 +151,13 @@ def test_chair_view_keyboard_steps_and_now_discussing_on_other_agendas(
     chair.locator("body").click(position={"x": 5, "y": 300})
     chair.keyboard.press("ArrowLeft")
     expect(chair.locator("#chair-patient")).to_have_text(first_name)
-    coordinator.reload()
-    expect(coordinator.locator("#now-discussing")).to_contain_text(first_name.split(". ", 1)[1])
+    # the open agenda follows the chair by itself (it polls), without a reload
+    first = first_name.split(". ", 1)[1]
+    expect(coordinator.locator("#now-discussing")).to_contain_text(first, timeout=15_000)
+    expect(coordinator.locator("tr.now-discussing-row")).to_have_count(1)
+    expect(coordinator.locator("tr.now-discussing-row")).to_contain_text(first)
+    expect(coordinator.locator(".now-discussing__follow")).to_be_hidden()  # no need to reload
+    _shot(coordinator, "agenda-followed-the-chair")
 
 
 def test_chair_view_works_without_javascript(browser, live_server, sign_in,

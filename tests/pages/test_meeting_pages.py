@@ -309,3 +309,25 @@ def test_csv_template_download_and_one_message_per_misspelled_column(
     assert "1 problem in" in rejected.text
     assert sign_in(app, "other").client.get(
         f"/meetings/{meeting_id}/list-template.csv").status_code == 404
+
+
+def test_the_agenda_can_ask_which_case_the_chair_is_on(coordinator: Browser, app) -> None:
+    meeting_id, html = _meeting_with_list(coordinator, 3)
+    case_id = int(CASE_LINK.search(_rows(html)[0]).group(1))
+    state = coordinator.client.get(f"/meetings/{meeting_id}/now-discussing")
+    assert state.status_code == 200 and state.json() == {"case_id": None, "open": True}
+    assert state.headers["cache-control"] == "no-store"
+    chair = coordinator.post(f"/meetings/{meeting_id}/now-discussing", {"case_id": str(case_id)})
+    assert chair.status_code == 303
+    assert coordinator.client.get(f"/meetings/{meeting_id}/now-discussing").json() == {
+        "case_id": case_id, "open": True}
+    assert coordinator.client.get("/meetings/999999/now-discussing").status_code == 404
+    assert sign_in(app, "other").client.get(
+        f"/meetings/{meeting_id}/now-discussing").status_code == 404  # another trust's
+    from fastapi.testclient import TestClient
+
+    assert TestClient(app).get(f"/meetings/{meeting_id}/now-discussing").status_code == 401
+    agenda = coordinator.client.get(f"/meetings/{meeting_id}").text
+    assert 'src="/static/follow-chair.js"' in agenda
+    assert f'data-follow="/meetings/{meeting_id}/now-discussing"' in agenda
+    assert f'data-case-id="{case_id}"' in agenda

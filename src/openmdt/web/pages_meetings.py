@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from openmdt import meetings as service
 from openmdt.meetings.codes import MDT_TYPES, PROFESSIONAL_ROLES
@@ -128,6 +128,22 @@ def agenda_page(
     log_meeting_read(db, user, meeting_id, "Agenda")
     return _agenda(request, db, user, meeting_id, notice=NOTICES.get(done, ""),
                    query=dict(request.query_params))
+
+
+@router.get("/meetings/{meeting_id}/now-discussing")
+def now_discussing_state(meeting_id: int, db: DbSession, user: PageUser) -> Response:
+    """Which listed case the chair is on now, ``{"case_id": n | null, "open": bool}``: the
+    agenda polls it to follow the chair without reloading. Nothing about the patient is
+    sent (the agenda already shows its own rows), so it is not logged as a read."""
+    if user is None:
+        return JSONResponse({"detail": "Sign in to follow the meeting."}, status_code=401)
+    try:
+        meeting = service.get_meeting(db, meeting_id, user=user)
+    except ServiceError as error:
+        return JSONResponse({"detail": error.detail}, status_code=error.status)
+    return JSONResponse({"case_id": meeting.now_discussing_case_id,
+                         "open": not meeting.finalised},
+                        headers={"Cache-Control": "no-store"})
 
 
 def _agenda(
