@@ -317,3 +317,42 @@ def test_an_alliance_analyst_cannot_be_a_cds_client_user(database_url, keys):
                                headers=_auth(_token(keys, SERVICE)))
         assert response.status_code == 401, response.text
     app.state.openmdt.engine.dispose()
+
+
+def test_browser_clients_from_allow_listed_origins_get_cors_on_the_cds_paths_only(
+        database_url, tenant_maker, keys):
+    """CDS Hooks asks services to support CORS for browser-based clients: an allow-listed
+    origin's preflight and calls are answered with its origin (no credentials: the JWT is
+    the authentication); any other origin gets no CORS header, and no other path has CORS."""
+    from openmdt.web.app import create_app
+    from openmdt.web.cds import CdsSettings, allowed_origins
+
+    ehr = "https://ehr.example.org"
+    clients = CdsClients.from_json([{"iss": EHR, "jwks": _jwks(keys["es"], "ES384", "k1"),
+                                     "user_email": "clinician@example.nhs.uk"}])
+    app = create_app(database_url, secret_key="test-secret-key",
+                     cds=CdsSettings(clients, None, BASE, allowed_origins(ehr)))
+    tenant_maker(app.state.openmdt.sessions)
+    preflight = {"Origin": ehr, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization,content-type"}
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False) as client:
+        allowed = client.options("/cds-services/openmdt-patient-view", headers=preflight)
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == ehr
+        assert "POST" in allowed.headers["access-control-allow-methods"]
+        assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+        assert "access-control-allow-credentials" not in allowed.headers
+        other = client.options("/cds-services/openmdt-patient-view",
+                               headers=preflight | {"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        call = client.get("/cds-services", headers={"Origin": ehr} | _auth(
+            _token(keys, f"{BASE}/cds-services")))
+        assert call.status_code == 200 and call.headers["access-control-allow-origin"] == ehr
+        unsigned = client.get("/cds-services", headers={"Origin": ehr})
+        assert unsigned.status_code == 401  # CORS lets the browser read the refusal, no more
+        assert client.get("/api/v1/meetings", headers={"Origin": ehr}).headers.get(
+            "access-control-allow-origin") is None
+    app.state.openmdt.engine.dispose()
+    for bad in ("https://ehr.example.org/path", "*", "ehr.example.org", "https://*.nhs.uk"):
+        with pytest.raises(ValueError, match="not an origin"):
+            allowed_origins(bad)

@@ -23,7 +23,7 @@ from openmdt.store.errors import ServiceError
 from openmdt.web.api import router as api_router
 from openmdt.web.api_sact import router as sact_api_router
 from openmdt.web.api_samples import router as samples_router
-from openmdt.web.cds import CdsSettings
+from openmdt.web.cds import CdsCors, CdsSettings
 from openmdt.web.cds import router as cds_router
 from openmdt.web.limits import BodyLimit
 from openmdt.web.openapi import install_openapi
@@ -125,9 +125,11 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     app.state.openmdt = settings
     app.add_middleware(UnexpectedErrors, respond=_internal_error_page, busy=_busy_page)
     app.add_middleware(BodyLimit)
+    app.state.cds = cds or CdsSettings.from_env()
+    if app.state.cds.allowed_origins:
+        app.add_middleware(CdsCors, origins=app.state.cds.allowed_origins)
     app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", build_api(settings), name="api")
-    app.state.cds = cds or CdsSettings.from_env()
     app.include_router(cds_router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

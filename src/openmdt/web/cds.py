@@ -18,6 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openmdt.interop import cds_hooks
 from openmdt.interop.cds_auth import CdsClients, JtiClaims, TokenRejected, verify_call
@@ -41,12 +43,48 @@ class CdsSettings:
     clients: CdsClients = field(default_factory=CdsClients)
     registry: JtiClaims | None = None
     base_url: str | None = None
+    # browser-based CDS Clients (an EHR's web front end) allowed to call from these origins
+    allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> CdsSettings:
         path = os.environ.get("OPENMDT_CDS_CLIENTS")
         clients = CdsClients.from_file(path) if path else CdsClients()
-        return cls(clients, None, os.environ.get("OPENMDT_CDS_BASE_URL"))
+        return cls(clients, None, os.environ.get("OPENMDT_CDS_BASE_URL"),
+                   allowed_origins(os.environ.get("OPENMDT_CDS_ALLOWED_ORIGINS", "")))
+
+
+def allowed_origins(text: str) -> tuple[str, ...]:
+    """The origins (``scheme://host[:port]``, comma-separated) a browser-based CDS Client may
+    call from; ValueError for anything else (a path, a wildcard, no scheme)."""
+    origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("https", "http") or not rest or "/" in rest or "*" in rest:
+            raise ValueError(f"OPENMDT_CDS_ALLOWED_ORIGINS: {origin!r} is not an origin; "
+                             "give scheme://host[:port], e.g. https://ehr.example.org "
+                             "(no path, no wildcard)")
+    return origins
+
+
+class CdsCors:
+    """ASGI middleware: CORS for the CDS Hooks paths only (``/cds-services...``), for the
+    allow-listed origins of browser-based CDS Clients; every other path is untouched. The
+    client authenticates with a bearer JWT, never cookies, so no credentials are allowed.
+    The CDS Hooks specification asks services to support CORS for browser clients."""
+
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=list(origins),
+                                   allow_methods=["GET", "POST"],
+                                   allow_headers=["Authorization", "Content-Type"],
+                                   allow_credentials=False, max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith("/cds-services"):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _settings(request: Request) -> CdsSettings:
