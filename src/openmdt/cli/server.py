@@ -59,8 +59,13 @@ def serve_command(
     from openmdt.web.app import create_app
 
     proxies = forwarded_allow_ips.strip()
+    try:
+        app = create_app()
+    except ValueError as error:  # a setting that is not valid: say which, do not start
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(
-        create_app(), host=host, port=port, log_level="info",
+        app, host=host, port=port, log_level="info",
         # uvicorn would otherwise trust the headers from 127.0.0.1 (or $FORWARDED_ALLOW_IPS)
         proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
     )
