@@ -5,9 +5,6 @@ version and hash, the period and the assumptions' hash, so every figure is repro
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from openmdt.analytics.recorded import RecordedFilter
 from openmdt.analytics.render import Labels, concordance_context
 from openmdt.analytics.render_pathway import pathway_context, standard_text
 from openmdt.analytics.render_value import amount, value_context
+from openmdt.analytics.report_files import csv_table, write_report
 from openmdt.analytics.streamlining import StreamliningReport
 from openmdt.analytics.value import ValueReport
 from openmdt.knowledge.model import Pack
@@ -70,53 +68,45 @@ def pilot_html(report: PilotReport) -> str:
         **pilot_sections(report))
 
 
-def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return stream.getvalue()
-
-
 def pilot_tables(report: PilotReport) -> dict[str, str]:
     """Every table of the report as CSV text, by file name."""
     audit, value, pathway = report.concordance, report.value, report.pathway
     tables = {}
     for grouping in ("by_decision", "by_option", "by_risk_group", "by_meeting", "by_month",
                      "by_organisation"):
-        tables[f"concordance_{grouping}.csv"] = _csv(
+        tables[f"concordance_{grouping}.csv"] = csv_table(
             ["group", "concordant", "conditionally_concordant", "non_concordant",
              "not_evaluable", "rate", "ci95_low", "ci95_high"],
             [[key, c.concordant, c.conditionally_concordant, c.non_concordant,
               c.not_evaluable, c.rate.rate, *(c.rate.ci95 or (None, None))]
              for key, c in audit.grouped(grouping).items()])
-    tables["non_concordant.csv"] = _csv(
+    tables["non_concordant.csv"] = csv_table(
         ["line", "case_id", "meeting", "decision", "chosen", "reason"],
         [[r.row.line, r.row.case_id, r.row.meeting, r.decision_id, ";".join(r.chosen),
           r.reason] for r in audit.results if r.category == "non_concordant"])
-    tables["value_figures.csv"] = _csv(
+    tables["value_figures.csv"] = csv_table(
         ["figure", "label", "value", "unit", "assumptions_used"],
         [[f.key, f.label, f.value, f.unit, ";".join(f.uses)] for f in value.figures])
-    tables["cash_flow.csv"] = _csv(["year", "benefit", "costs", "in_year", "cumulative"],
+    tables["cash_flow.csv"] = csv_table(["year", "benefit", "costs", "in_year", "cumulative"],
                                    [[y.year, y.benefit, y.costs, y.in_year, y.cumulative]
                                     for y in value.cash_flow])
-    tables["sensitivity.csv"] = _csv(
+    tables["sensitivity.csv"] = csv_table(
         ["assumption", "low", "high", "net_at_low", "net_at_high", "break_even"],
         [[s.key, s.low, s.high, s.net_at_low, s.net_at_high, s.break_even]
          for s in value.sensitivity])
-    tables["pathway_standards.csv"] = _csv(
+    tables["pathway_standards.csv"] = csv_table(
         ["standard", "days", "met", "with_both_dates", "rate", "target"],
         [[r.standard.key, r.standard.days, r.met.count, r.met.total, r.met.rate,
           r.standard.target] for r in pathway.standards])
-    tables["pathway_steps.csv"] = _csv(
+    tables["pathway_steps.csv"] = csv_table(
         ["route", "step", "n", "median", "q1", "q3", "min", "max"],
         [[route, step_label(step), s.n, s.median, s.q1, s.q3, s.minimum, s.maximum]
          for route, steps in pathway.steps.items() for step, s in steps.items()])
-    tables["days_lost_by_item.csv"] = _csv(
+    tables["days_lost_by_item.csv"] = csv_table(
         ["item", "cases", "days"],
         [[item, cases, days] for item, (cases, days) in pathway.days_lost_by_item().items()])
     if report.streamlining is not None:
-        tables["meeting_load.csv"] = _csv(
+        tables["meeting_load.csv"] = csv_table(
             ["meeting_date", "title", "organisation", "listed", "standard_of_care",
              "discussed", "not_ready", "rolled_over", "minutes_before", "minutes_after"],
             [[m.meeting_date.isoformat(), m.title, m.organisation, m.listed,
@@ -128,18 +118,7 @@ def pilot_tables(report: PilotReport) -> dict[str, str]:
 
 def write_pilot(report: PilotReport, directory: Path) -> list[Path]:
     """Write pilot.html, pilot.pdf and the tables' CSV files; returns the paths."""
-    from openmdt.meetings.documents import html_to_pdf
-
-    directory.mkdir(parents=True, exist_ok=True)
-    html = pilot_html(report)
-    written = [directory / "pilot.html", directory / "pilot.pdf"]
-    written[0].write_text(html, encoding="utf-8")
-    written[1].write_bytes(html_to_pdf(html))
-    for name, text in pilot_tables(report).items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_report(directory, "pilot", pilot_html(report), pilot_tables(report))
 
 
 def historic_pilot(text: str, pack: Pack, source: str, assumptions: Assumptions,

@@ -3,9 +3,6 @@ report (HTML and PDF) that `openmdt report pilot --alliance NAME` writes."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +13,13 @@ from openmdt import __version__
 from openmdt.analytics.alliance import MEASURES, AllianceReport, TrustFigures
 from openmdt.analytics.charts import embed, funnel_svg
 from openmdt.analytics.funnel import funnel_limits
+from openmdt.analytics.report_files import csv_table, write_report
 
 __all__ = ["alliance_html", "alliance_section", "alliance_tables", "write_alliance"]
 
 _ENV = Environment(loader=PackageLoader("openmdt.analytics", "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 FUNNEL_STEPS = 60  # points along each limit line
-
-
-def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return stream.getvalue()
 
 
 def _ci(p: Any) -> list[Any]:
@@ -59,29 +49,29 @@ TRUST_HEADER = ["trust", "meetings", "listed", "standard_of_care", "full_discuss
 
 def alliance_tables(report: AllianceReport) -> dict[str, str]:
     """Every table of the alliance view as CSV text, by file name."""
-    tables = {"trusts.csv": _csv(TRUST_HEADER, [_trust_row(t) for t in
+    tables = {"trusts.csv": csv_table(TRUST_HEADER, [_trust_row(t) for t in
                                                 (*report.trusts, report.totals)])}
     for measure in MEASURES:
-        tables[f"funnel_{measure}.csv"] = _csv(
+        tables[f"funnel_{measure}.csv"] = csv_table(
             ["trust", "cases", "rate", "alliance_rate", "lower_95", "upper_95", "lower_99_8",
              "upper_99_8", "position"],
             [[p.trust, p.n, p.rate, report.totals.rate(measure).rate, p.limits.lower95,
               p.limits.upper95, p.limits.lower998, p.limits.upper998, p.position]
              for p in report.funnel(measure)])
-    tables["variation.csv"] = _csv(
+    tables["variation.csv"] = csv_table(
         ["measure", "alliance_rate", "lowest_trust", "highest_trust", "spread",
          "trusts_beyond_95", "trusts_beyond_99_8"],
         [[v.measure, v.target.rate, v.lowest, v.highest, v.spread, v.beyond95, v.beyond998]
          for v in (report.variation(m) for m in MEASURES)])
-    tables["pathway_medians.csv"] = _csv(
+    tables["pathway_medians.csv"] = csv_table(
         ["trust", "step", "cases", "median_days"],
         [[t.trust, step, *t.step_days.get(step, (0, None))] for t in report.trusts
          for step in report.steps()])
-    tables["standards.csv"] = _csv(
+    tables["standards.csv"] = csv_table(
         ["trust", "standard", "met", "with_both_dates", "rate"],
         [[t.trust, key, met, total, met / total if total else None]
          for t in (*report.trusts, report.totals) for key, (met, total) in t.standards.items()])
-    tables["packs.csv"] = _csv(
+    tables["packs.csv"] = csv_table(
         ["trust", "pack_id", "version", "hash", "evaluations", "first_month", "last_month",
          "status"],
         [[t.trust, u.pack_id, u.version, u.hash, u.evaluations, u.first_month, u.last_month,
@@ -127,15 +117,4 @@ def alliance_html(report: AllianceReport) -> str:
 
 def write_alliance(report: AllianceReport, directory: Path) -> list[Path]:
     """Write alliance.html, alliance.pdf and the tables' CSV files; returns the paths."""
-    from openmdt.meetings.documents import html_to_pdf
-
-    directory.mkdir(parents=True, exist_ok=True)
-    html = alliance_html(report)
-    written = [directory / "alliance.html", directory / "alliance.pdf"]
-    written[0].write_text(html, encoding="utf-8")
-    written[1].write_bytes(html_to_pdf(html))
-    for name, text in alliance_tables(report).items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_report(directory, "alliance", alliance_html(report), alliance_tables(report))
