@@ -41,7 +41,6 @@ from openmdt.knowledge.kernel import DecisionKernel, decision_kernel
 from openmdt.knowledge.model import Decision, Pack
 from openmdt.knowledge.program import Trace
 from openmdt.knowledge.recorded import recorded_only_pack
-from openmdt.knowledge.semantics import unknown_index
 from openmdt.language import UNKNOWN, kleene_and
 
 __all__ = ["MAX_COMPLETIONS", "ExactDecisions", "exact_decision"]
@@ -50,7 +49,7 @@ MAX_COMPLETIONS = 4096
 _REMEMBERED_LIMIT = 20_000
 
 Run = Callable[[dict[str, Any]], tuple[Any, ...]]
-Kernel = tuple[str, Run]  # a kernel's name ("pack" or "recorded") and its compiled run
+NamedRun = tuple[str, Run]  # a kernel's name ("pack" or "recorded") and its compiled run
 Outcome = tuple[Any, tuple[Any, ...]]  # (applies, each candidate's recommendation)
 
 
@@ -67,16 +66,16 @@ class Exact:
 class ExactDecisions:
     """The pack's cells and, per decision, the items it reads; remembers what it works out."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, unknown_at: dict[str, int | None]) -> None:
         self.cells: dict[str, ItemCells | None] = item_cells(pack)
         self.reads: dict[str, tuple[str, ...]] = {
             d.id: tuple(sorted(_items_read(pack, d))) for d in pack.decisions}
         self.remembered: dict[tuple[Any, ...], Exact | None] = {}
-        self.unknown_at = unknown_index(pack)
+        self.unknown_at = unknown_at  # the engine plan's (semantics.unknown_index)
         self._decision_kernels: dict[tuple[str, str], DecisionKernel] = {}
         self._recorded: Pack | None = None  # a copy: the pack itself is never kept here
 
-    def decision_kernel(self, pack: Pack, kernel: Kernel, decision: Decision, run: Run
+    def decision_kernel(self, pack: Pack, kernel: NamedRun, decision: Decision, run: Run
                         ) -> DecisionKernel:
         """The part of ``pack``'s kernel named ``kernel`` ("pack" or "recorded") that weighs
         ``decision``: the completions run only that (compiled on first use). When ``run`` is
@@ -136,7 +135,7 @@ def _items_read(pack: Pack, decision: Decision) -> set[str]:
 
 
 def exact_decision(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,
-                   kernel: Kernel, base_env: dict[str, Any], order: dict[str, int]
+                   kernel: NamedRun, base_env: dict[str, Any], order: dict[str, int]
                    ) -> DecisionResult:
     """``result`` (a provisional decision) with its exact status, recommendations and
     missing items; ``run`` is the kernel that gave it, ``kernel`` its name ("pack" or
@@ -159,7 +158,7 @@ _NOT_YET: Any = object()
 
 
 def _work_out(pack: Pack, exact: ExactDecisions, result: DecisionResult, run: Run,
-              kernel: Kernel, base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
+              kernel: NamedRun, base_env: dict[str, Any], order: dict[str, int]) -> Exact | None:
     asked = list(result.missing)
     everything = asked
     if result.applies is UNKNOWN:

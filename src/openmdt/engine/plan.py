@@ -65,7 +65,8 @@ class EnginePlan:
         """The pack's item cells and exact-status memory (see engine.exact)."""
         exact = self.lazy.get("exact")
         if exact is None:
-            exact = self.lazy["exact"] = ExactDecisions(self.lazy["pack"]())
+            exact = self.lazy["exact"] = ExactDecisions(self.lazy["pack"](),
+                                                          self.unknown_at)
         return exact
 
 

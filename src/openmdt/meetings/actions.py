@@ -28,7 +28,7 @@ from openmdt.meetings.evaluation import (
     recommended_options,
     standard_of_care,
 )
-from openmdt.meetings.importing import prepare_import
+from openmdt.meetings.importing import already_on_meeting, prepare_import
 from openmdt.meetings.options import option_ref, qualify
 from openmdt.meetings.quoracy import quoracy_of
 from openmdt.store.audit import append_audit
@@ -224,8 +224,6 @@ def next_position(session: Session, meeting_id: int) -> int:
 
 
 def _refuse_listed_twice(meeting: Meeting, prepared: list[Any]) -> None:
-    from openmdt.meetings.importing import already_on_meeting
-
     listed = {case.case_ref: case.status for case in meeting.cases}
     clashes = [item for item in prepared if item.case_ref in listed]
     if clashes:  # listed by another import since this list was checked
