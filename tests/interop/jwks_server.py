@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from loopback import JsonHandler, serving
 
 
 @dataclass
@@ -27,26 +26,12 @@ def jwks_server(keys: list[dict[str, Any]], delay: float = 0.0) -> Iterator[KeyS
     """Serve ``{"keys": keys}`` at http://127.0.0.1:PORT/<any path>."""
     host = KeySetHost(keys=list(keys), delay=delay)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             host.requests.append(self.path)
             time.sleep(host.delay)
-            data = json.dumps({"keys": host.keys}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(200, {"keys": host.keys})
 
-        def log_message(self, *args: Any) -> None:  # quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host.base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(Handler) as base:
+        host.base = base
         yield host
-    finally:
-        server.shutdown()
-        server.server_close()
